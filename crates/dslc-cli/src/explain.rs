@@ -1,0 +1,47 @@
+//! `dslc explain CODE`: prints the documentation page of a diagnostic code.
+
+use dslc_db::diagnostic::did_you_mean;
+use dslc_syntax::codes;
+
+mod pages {
+    include!(concat!(env!("OUT_DIR"), "/pages.rs"));
+}
+
+/// The page for `code`, if it is a known code with a page.
+pub fn page(code: &str) -> Option<&'static str> {
+    let code = codes::lookup(code)?;
+    pages::PAGES.iter().find(|(id, _)| *id == code.id).map(|(_, page)| *page)
+}
+
+/// Every page, for the test that keeps codes and pages in step.
+pub fn all_pages() -> &'static [(&'static str, &'static str)] {
+    pages::PAGES
+}
+
+pub fn run(code: &str) -> i32 {
+    match page(code) {
+        Some(text) => {
+            print!("{text}");
+            0
+        }
+        None => {
+            let ids: Vec<&str> = codes::ALL.iter().map(|c| c.id).collect();
+            let suggestions = did_you_mean(&code.to_ascii_uppercase(), ids);
+            eprintln!("error: `{code}` is not a dslc diagnostic code");
+            if !suggestions.is_empty() {
+                eprintln!("help: did you mean {}?", suggestions.join(", "));
+            } else {
+                eprintln!("help: codes look like E0101 or W0402; `dslc explain --list` lists them all");
+            }
+            2
+        }
+    }
+}
+
+/// Prints every code with its severity and title.
+pub fn list() -> i32 {
+    for code in codes::ALL {
+        println!("{}  {:<7}  {}", code.id, code.severity.as_str(), code.title);
+    }
+    0
+}

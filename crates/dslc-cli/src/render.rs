@@ -1,0 +1,164 @@
+//! Renders diagnostics for people (ariadne), for tools (JSON lines) and for GitHub annotations.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use ariadne::{Color, Config, IndexType, Label as AriadneLabel, Report, ReportKind};
+use dslc_db::{Database, Db, Diagnostic};
+use dslc_syntax::codes::Severity;
+use dslc_syntax::line_index::LineIndex;
+use serde_json::json;
+
+/// The output formats of `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// Looks up file texts in the database and shortens paths for display.
+pub struct Renderer<'a> {
+    db: &'a Database,
+    cwd: PathBuf,
+    color: bool,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(db: &'a Database, color: bool) -> Self {
+        Renderer { db, cwd: std::env::current_dir().unwrap_or_default(), color }
+    }
+
+    /// A path relative to the working directory when it lies below it, else as it is.
+    pub fn display_path(&self, path: &Path) -> String {
+        path.strip_prefix(&self.cwd).unwrap_or(path).display().to_string()
+    }
+
+    fn text(&self, path: &Path) -> String {
+        self.db.file(path).contents(self.db).text.clone()
+    }
+
+    pub fn write(&self, format: Format, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+        for d in diagnostics {
+            match format {
+                Format::Human => self.human(d, out)?,
+                Format::Json => writeln!(out, "{}", self.json(d))?,
+                Format::Github => writeln!(out, "{}", self.github(d))?,
+            }
+        }
+        Ok(())
+    }
+
+    fn human(&self, d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+        let (kind, color) = match d.severity {
+            Severity::Error => (ReportKind::Custom("error", Color::Red), Color::Red),
+            Severity::Warning => (ReportKind::Custom("warning", Color::Yellow), Color::Yellow),
+            Severity::Note => (ReportKind::Custom("note", Color::Cyan), Color::Cyan),
+        };
+        let mut sources: Vec<(String, String)> = Vec::new();
+        let mut span_of = |label: &dslc_db::Label| -> (String, std::ops::Range<usize>) {
+            let name = self.display_path(&label.file);
+            if !sources.iter().any(|(n, _)| n == &name) {
+                sources.push((name.clone(), self.text(&label.file)));
+            }
+            let len = sources.iter().find(|(n, _)| n == &name).map(|(_, t)| t.len()).unwrap_or(0);
+            let start = label.span.start.min(len);
+            (name, start..label.span.end.clamp(start, len))
+        };
+        let primary = span_of(&d.primary);
+        let mut report = Report::build(kind, primary.clone())
+            .with_config(Config::default().with_index_type(IndexType::Byte).with_color(self.color))
+            .with_code(d.code.id)
+            .with_message(&d.message)
+            .with_label(AriadneLabel::new(primary).with_message(&d.primary.message).with_color(color).with_order(0));
+        for (i, label) in d.secondary.iter().enumerate() {
+            let span = span_of(label);
+            report = report.with_label(AriadneLabel::new(span).with_message(&label.message).with_color(Color::Blue).with_order(i as i32 + 1));
+        }
+        if let Some(help) = &d.help {
+            report = report.with_help(help);
+        }
+        report.finish().write(ariadne::sources(sources), out)
+    }
+
+    /// 1-based line and column (in characters) of both ends of a label.
+    fn position(&self, label: &dslc_db::Label) -> (usize, usize, usize, usize) {
+        let text = self.text(&label.file);
+        let index = LineIndex::new(&text);
+        let (line, column) = index.line_col(&text, label.span.start);
+        let (end_line, end_column) = index.line_col(&text, label.span.end);
+        (line + 1, column + 1, end_line + 1, end_column + 1)
+    }
+
+    fn json(&self, d: &Diagnostic) -> serde_json::Value {
+        let (line, column, end_line, end_column) = self.position(&d.primary);
+        let labels: Vec<serde_json::Value> = std::iter::once(&d.primary)
+            .chain(&d.secondary)
+            .map(|label| {
+                let (line, column, end_line, end_column) = self.position(label);
+                json!({
+                    "file": self.display_path(&label.file),
+                    "line": line,
+                    "column": column,
+                    "end_line": end_line,
+                    "end_column": end_column,
+                    "message": label.message,
+                    "primary": std::ptr::eq(label, &d.primary),
+                })
+            })
+            .collect();
+        json!({
+            "file": self.display_path(&d.primary.file),
+            "code": d.code.id,
+            "severity": d.severity.as_str(),
+            "message": d.message,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "labels": labels,
+            "help": d.help,
+        })
+    }
+
+    fn github(&self, d: &Diagnostic) -> String {
+        let (line, column, end_line, end_column) = self.position(&d.primary);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        format!(
+            "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+            escape_property(&self.display_path(&d.primary.file)),
+            escape_property(d.code.id),
+            escape_data(&message)
+        )
+    }
+}
+
+/// Escapes a workflow command's message as GitHub Actions requires.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes() {
+        assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,4 @@
+//! Compiler layer of dslc: streams design rows and writes outputs atomically.
+
+pub mod output;
+pub mod rows;

@@ -1,0 +1,99 @@
+//! Atomic output: files are written into a temporary directory beside `--out` and renamed into
+//! place only after every one of them is complete, so a failure leaves earlier outputs untouched.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A set of output files being prepared for one `--out` directory.
+pub struct OutputSet {
+    out_dir: PathBuf,
+    staging: PathBuf,
+    files: Vec<String>,
+    committed: bool,
+}
+
+impl OutputSet {
+    /// Creates `out_dir` if needed and a fresh staging directory beside it.
+    pub fn new(out_dir: &Path) -> io::Result<Self> {
+        fs::create_dir_all(out_dir)?;
+        let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let base = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let mut attempt = 0u32;
+        loop {
+            let staging = parent.join(format!(".{base}.dslc-tmp-{}-{attempt}", std::process::id()));
+            match fs::create_dir(&staging) {
+                Ok(()) => return Ok(OutputSet { out_dir: out_dir.to_path_buf(), staging, files: Vec::new(), committed: false }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes one file into the staging directory through `fill`.
+    pub fn write(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let path = self.staging.join(name);
+        let mut writer = BufWriter::new(fs::File::create(&path)?);
+        fill(&mut writer)?;
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// Moves every staged file into `--out`, replacing older ones, and removes the staging directory.
+    pub fn commit(mut self) -> io::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for name in &self.files {
+            let target = self.out_dir.join(name);
+            fs::rename(self.staging.join(name), &target)?;
+            written.push(target);
+        }
+        self.committed = true;
+        fs::remove_dir_all(&self.staging)?;
+        Ok(written)
+    }
+}
+
+impl Drop for OutputSet {
+    fn drop(&mut self) {
+        // Whatever happened, no staging directory is left behind.
+        if !self.committed || self.staging.exists() {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_moves_files_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut set = OutputSet::new(&out).unwrap();
+        set.write("a.txt", |w| w.write_all(b"new")).unwrap();
+        let written = set.commit().unwrap();
+        assert_eq!(written, vec![out.join("a.txt")]);
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "new");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only `out` remains");
+    }
+
+    #[test]
+    fn failure_keeps_previous_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("a.txt"), "old").unwrap();
+        {
+            let mut set = OutputSet::new(&out).unwrap();
+            set.write("a.txt", |w| w.write_all(b"half")).unwrap();
+            let failed = set.write("b.txt", |_| Err(io::Error::other("injected failure")));
+            assert!(failed.is_err());
+        }
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "old");
+        assert!(!out.join("b.txt").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "staging directory removed");
+    }
+}

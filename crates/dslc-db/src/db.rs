@@ -1,0 +1,410 @@
+//! The salsa database: file inputs (read lazily from disk or set by an editor) and the tracked
+//! queries parse → includes → analyze → check → counts.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use dslc_syntax::ast::FileRef;
+use dslc_syntax::codes;
+use dslc_syntax::ParseResult;
+use salsa::Setter;
+
+use crate::diagnostic::{Diagnostic, FilePath, Label};
+use crate::semantics::{self, Analysis, IncludeResolver, Included};
+use crate::stage::{Field, Mode};
+use crate::table::{self, Table, TableError};
+
+/// Whether a file could be read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FileStatus {
+    Present,
+    Missing,
+    Unreadable(String),
+}
+
+/// The contents of a file as the checker sees them.
+///
+/// Invalid UTF-8 bytes are replaced one for one by U+001A so byte offsets stay true; the
+/// lexer reports them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileContents {
+    pub status: FileStatus,
+    pub text: String,
+}
+
+impl FileContents {
+    pub fn from_text(text: impl Into<String>) -> Self {
+        FileContents { status: FileStatus::Present, text: text.into() }
+    }
+
+    /// Reads a file from disk, never failing: problems become the status.
+    pub fn read(path: &Path) -> Self {
+        match std::fs::read(path) {
+            Ok(bytes) => FileContents { status: FileStatus::Present, text: decode_lossless(bytes) },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileContents { status: FileStatus::Missing, text: String::new() },
+            Err(e) => FileContents { status: FileStatus::Unreadable(e.to_string()), text: String::new() },
+        }
+    }
+}
+
+/// Decodes UTF-8, replacing each invalid byte by U+001A so that offsets do not shift.
+pub fn decode_lossless(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len());
+            let mut rest = &bytes[..];
+            loop {
+                match std::str::from_utf8(rest) {
+                    Ok(valid) => {
+                        out.push_str(valid);
+                        break;
+                    }
+                    Err(err) => {
+                        let (valid, after) = rest.split_at(err.valid_up_to());
+                        out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                        let bad = err.error_len().unwrap_or(after.len());
+                        out.extend(std::iter::repeat_n('\u{1a}', bad));
+                        rest = &after[bad..];
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// A file known to the database: a spec, an included CSV/TXT, or a project file.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(ref)]
+    pub contents: FileContents,
+}
+
+/// What the queries need from the database beyond salsa itself.
+#[salsa::db]
+pub trait Db: salsa::Database {
+    /// The input for `path`, read from disk the first time it is asked for.
+    fn file(&self, path: &Path) -> SourceFile;
+}
+
+/// The concrete database used by the CLI, the LSP server and tests.
+#[salsa::db]
+#[derive(Clone)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+    /// Shared by every clone so that snapshots never create a second input for one path.
+    files: Arc<Mutex<HashMap<PathBuf, SourceFile>>>,
+    /// Names of queries that executed, when logging is on (for incrementality tests).
+    executed: Option<Arc<Mutex<Vec<String>>>>,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database { storage: salsa::Storage::default(), files: Arc::default(), executed: None }
+    }
+}
+
+impl Database {
+    /// A database that records which queries execute; see [`Database::take_executed`].
+    pub fn with_query_log() -> Self {
+        let executed: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = executed.clone();
+        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                if let Ok(mut log) = log.lock() {
+                    log.push(format!("{database_key:?}"));
+                }
+            }
+        })));
+        Database { storage, files: Arc::default(), executed: Some(executed) }
+    }
+
+    /// The query names executed since the last call, sorted (e.g. `["analyze", "parse"]`).
+    pub fn take_executed(&self) -> Vec<String> {
+        let Some(log) = &self.executed else { return Vec::new() };
+        let mut names: Vec<String> = match log.lock() {
+            Ok(mut log) => std::mem::take(&mut *log),
+            Err(_) => Vec::new(),
+        }
+        .into_iter()
+        .map(|s| s.split('(').next().unwrap_or_default().to_string())
+        .collect();
+        names.sort();
+        names
+    }
+
+    /// Sets a file's text as an editor holds it (or as re-read after a change on disk).
+    pub fn set_file_text(&mut self, path: &Path, text: impl Into<String>) -> SourceFile {
+        self.set_file_contents(path, FileContents::from_text(text))
+    }
+
+    /// Replaces a file's contents, creating the input if needed.
+    pub fn set_file_contents(&mut self, path: &Path, contents: FileContents) -> SourceFile {
+        let existing = self.files.lock().ok().and_then(|files| files.get(path).copied());
+        match existing {
+            Some(file) => {
+                if file.contents(self) != &contents {
+                    file.set_contents(self).to(contents);
+                }
+                file
+            }
+            None => {
+                let file = SourceFile::new(self, path.to_path_buf(), contents);
+                if let Ok(mut files) = self.files.lock() {
+                    files.insert(path.to_path_buf(), file);
+                }
+                file
+            }
+        }
+    }
+
+    /// Re-reads a file from disk if the database knows it (after a change on disk).
+    pub fn reload_from_disk(&mut self, path: &Path) -> Option<SourceFile> {
+        let known = self.files.lock().ok().and_then(|files| files.get(path).copied())?;
+        let contents = FileContents::read(path);
+        if known.contents(self) != &contents {
+            known.set_contents(self).to(contents);
+        }
+        Some(known)
+    }
+
+    /// Every path the database has an input for.
+    pub fn known_paths(&self) -> Vec<PathBuf> {
+        self.files.lock().map(|files| files.keys().cloned().collect()).unwrap_or_default()
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+#[salsa::db]
+impl Db for Database {
+    fn file(&self, path: &Path) -> SourceFile {
+        if let Some(file) = self.files.lock().ok().and_then(|files| files.get(path).copied()) {
+            return file;
+        }
+        // The first read of a file is not tracked; later changes arrive through the setters.
+        let contents = FileContents::read(path);
+        let mut files = match self.files.lock() {
+            Ok(files) => files,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *files.entry(path.to_path_buf()).or_insert_with(|| SourceFile::new(self, path.to_path_buf(), contents))
+    }
+}
+
+/// Parses a spec file.
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, file: SourceFile) -> ParseResult {
+    dslc_syntax::parse(&file.contents(db).text)
+}
+
+/// Reads an included file as a table: CSV with a header, or TXT with one value per line.
+#[salsa::tracked(returns(ref))]
+pub fn include_table(db: &dyn Db, file: SourceFile) -> Result<Arc<Table>, TableError> {
+    let text = &file.contents(db).text;
+    if is_txt(file.path(db)) {
+        Ok(Arc::new(table::read_txt(text)))
+    } else {
+        table::read_csv(text).map(|mut table| {
+            trim_cells(&mut table);
+            Arc::new(table)
+        })
+    }
+}
+
+/// Values in included files are compared without surrounding spaces, as the old system did.
+fn trim_cells(table: &mut Table) {
+    for record in table.header.iter_mut().chain(table.records.iter_mut()) {
+        for cell in &mut record.cells {
+            let trimmed = cell.text.trim();
+            if trimmed.len() != cell.text.len() {
+                cell.text = trimmed.to_string();
+            }
+        }
+    }
+}
+
+fn is_txt(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+}
+
+/// The project root for a spec: the nearest directory above it holding `dslc.toml`, else its own.
+#[salsa::tracked(returns(ref))]
+pub fn project_root(db: &dyn Db, spec: SourceFile) -> PathBuf {
+    let spec_dir = spec.path(db).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut dir = Some(spec_dir.as_path());
+    while let Some(current) = dir {
+        let candidate = db.file(&current.join("dslc.toml"));
+        if candidate.contents(db).status == FileStatus::Present {
+            return current.to_path_buf();
+        }
+        dir = current.parent();
+    }
+    spec_dir
+}
+
+/// Analyses a spec: rules, product factors, columns and stage fields.
+#[salsa::tracked(returns(ref))]
+pub fn analyze(db: &dyn Db, spec: SourceFile) -> Analysis {
+    let parsed = parse(db, spec);
+    let spec_path: FilePath = Arc::from(spec.path(db).as_path());
+    let spec_dir = spec.path(db).parent().map(Path::to_path_buf).unwrap_or_default();
+    let resolver = DbResolver { db, spec_path: spec_path.clone(), spec_dir, root: project_root(db, spec).clone() };
+    semantics::analyze(&spec_path, &parsed.file, &resolver)
+}
+
+/// Every diagnostic for a spec, syntax first, then in source order.
+#[salsa::tracked(returns(ref))]
+pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
+    let parsed = parse(db, spec);
+    let spec_path: FilePath = Arc::from(spec.path(db).as_path());
+    let mut diagnostics: Vec<Diagnostic> = parsed.errors.iter().map(|e| syntax_diagnostic(&spec_path, e)).collect();
+    let had_syntax_errors = !diagnostics.is_empty();
+    let analysis = analyze(db, spec);
+    for d in &analysis.diagnostics {
+        // A statement that failed to parse is missing from the tree, so names it declares look
+        // unknown; those follow-on reports would only bury the real syntax error.
+        if had_syntax_errors && is_follow_on(d.code) {
+            continue;
+        }
+        diagnostics.push(d.clone());
+    }
+    diagnostics.sort_by(|a, b| {
+        let a_key = (a.primary.file != spec_path, &a.primary.file, a.primary.span.start);
+        let b_key = (b.primary.file != spec_path, &b.primary.file, b.primary.span.start);
+        a_key.cmp(&b_key)
+    });
+    diagnostics.dedup();
+    diagnostics
+}
+
+fn is_follow_on(code: codes::Code) -> bool {
+    [codes::UNKNOWN_AXIS, codes::UNKNOWN_OUTPUT_FIELD, codes::DESIGN_ONLY, codes::UNREAD_AXIS].contains(&code)
+}
+
+fn syntax_diagnostic(spec: &FilePath, error: &dslc_syntax::SyntaxError) -> Diagnostic {
+    let mut d = Diagnostic::new(error.code, error.message.clone(), Label::new(spec, error.span.clone(), error.label.clone()));
+    for (span, message) in &error.secondary {
+        d = d.with_label(Label::new(spec, span.clone(), message.clone()));
+    }
+    if let Some(help) = &error.help {
+        d = d.with_help(help.clone());
+    }
+    d
+}
+
+/// Design size facts: rows and the number of plan entries per stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Counts {
+    pub rows: u128,
+    pub drafts: Option<u128>,
+    pub essays: Option<u128>,
+    pub evaluations: Option<u128>,
+}
+
+/// Counts rows and stage entries without forming the product; `None` when the spec has errors.
+#[salsa::tracked]
+pub fn counts(db: &dyn Db, spec: SourceFile) -> Option<Counts> {
+    let diagnostics = check(db, spec);
+    if diagnostics.iter().any(|d| d.severity == codes::Severity::Error) {
+        return None;
+    }
+    let design = &analyze(db, spec).design;
+    let rows = design.row_count();
+    let project = |fields: &[Field]| -> u128 {
+        let names: Vec<&str> = fields.iter().filter_map(|f| design.stage.column(*f)).map(|c| design.columns[c].as_str()).collect();
+        design.distinct_count(&names)
+    };
+    let draft = [Field::Combo, Field::DraftTemplate, Field::DraftLlm, Field::DraftReplicate];
+    let essay = [Field::EssayTemplate, Field::EssayLlm, Field::EssayReplicate];
+    let evaluation = [Field::EvaluationTemplate, Field::EvaluationLlm, Field::EvaluationReplicate];
+    let counts = match &design.stage.mode {
+        Mode::Full => Counts {
+            rows,
+            drafts: Some(project(&draft)),
+            essays: Some(project(&[&draft[..], &essay[..]].concat())),
+            evaluations: Some(project(&[&draft[..], &essay[..], &evaluation[..]].concat())),
+        },
+        Mode::EvaluateOnly => Counts {
+            rows,
+            drafts: None,
+            essays: Some(project(&[Field::EssayGenId])),
+            evaluations: Some(project(&[&[Field::EssayGenId][..], &evaluation[..]].concat())),
+        },
+        Mode::DesignOnly { .. } => Counts { rows, drafts: None, essays: None, evaluations: None },
+    };
+    Some(counts)
+}
+
+struct DbResolver<'a> {
+    db: &'a dyn Db,
+    spec_path: FilePath,
+    spec_dir: PathBuf,
+    root: PathBuf,
+}
+
+impl IncludeResolver for DbResolver<'_> {
+    fn resolve(&self, file_ref: &FileRef) -> Result<Arc<Included>, Diagnostic> {
+        let here = |message: &str| Label::new(&self.spec_path, file_ref.path_span.clone(), message);
+        let joined = normalize(&self.spec_dir.join(&file_ref.path));
+        if !joined.starts_with(&self.root) {
+            return Err(Diagnostic::new(
+                codes::FILE_ESCAPES_ROOT,
+                format!("`{}` is outside the project root {}", file_ref.path, self.root.display()),
+                here("leaves the project"),
+            )
+            .with_help("keep included files inside the project (the directory of dslc.toml, else the spec's directory)"));
+        }
+        let extension = joined.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if !matches!(extension.as_deref(), Some("csv") | Some("txt")) {
+            return Err(Diagnostic::new(
+                codes::FILE_BAD_EXTENSION,
+                format!("`{}` is neither a .csv nor a .txt file", file_ref.path),
+                here("unknown extension"),
+            )
+            .with_help("include a CSV with a header row, or a TXT file with one value per line"));
+        }
+        let file = self.db.file(&joined);
+        match &file.contents(self.db).status {
+            FileStatus::Present => {}
+            FileStatus::Missing => {
+                return Err(Diagnostic::new(codes::FILE_NOT_FOUND, format!("included file `{}` does not exist", file_ref.path), here("not found"))
+                    .with_help(format!("looked for {}; paths are relative to the spec's directory", joined.display())))
+            }
+            FileStatus::Unreadable(reason) => {
+                return Err(Diagnostic::new(codes::FILE_NOT_FOUND, format!("included file `{}` cannot be read: {reason}", file_ref.path), here("unreadable"))
+                    .with_help("check the file's permissions"))
+            }
+        }
+        let path: FilePath = Arc::from(joined.as_path());
+        match include_table(self.db, file) {
+            Ok(table) => Ok(Arc::new(Included { path, table: table.clone() })),
+            Err(error) => Err(Diagnostic::new(codes::FILE_MALFORMED, format!("`{}` is not a valid CSV file: {}", file_ref.path, error.message), Label::new(&path, error.span.clone(), error.message.clone()))
+                .with_label(here("included here"))
+                .with_help("fix the CSV: a header row, then one row per item with the same number of cells")),
+        }
+    }
+}
+
+/// Resolves `.` and `..` lexically, so that an escaping path is caught even if it does not exist.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}

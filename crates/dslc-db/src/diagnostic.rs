@@ -1,0 +1,145 @@
+//! Diagnostics with file-qualified labels, as produced by every check and shown by the CLI and LSP.
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use dslc_syntax::codes::{Code, Severity};
+use dslc_syntax::Span;
+
+/// A path that identifies a file in diagnostics; cheap to clone.
+pub type FilePath = Arc<Path>;
+
+/// A labelled span in some file (the spec, an included CSV, a catalog).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub file: FilePath,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(file: &FilePath, span: Span, message: impl Into<String>) -> Self {
+        Label { file: file.clone(), span, message: message.into() }
+    }
+}
+
+/// One problem: a stable code, where it is, what is wrong, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+    /// Machine-usable replacements (did-you-mean), used by editors for quick fixes.
+    pub suggestions: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, message: impl Into<String>, primary: Label) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity,
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+            suggestions: Vec::new(),
+        }
+    }
+
+    pub fn with_label(mut self, label: Label) -> Self {
+        self.secondary.push(label);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds did-you-mean suggestions and a help line naming them.
+    pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Self {
+        if !suggestions.is_empty() && self.help.is_none() {
+            let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+            self.help = Some(format!("did you mean {}?", join_or(&quoted)));
+        }
+        self.suggestions = suggestions;
+        self
+    }
+}
+
+/// Joins words as `a`, `a or b`, `a, b or c`.
+pub fn join_or(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// Up to three candidates close to `wanted`: a case-insensitive match first, then by edit distance.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(1) + 1;
+    let mut scored: Vec<(usize, &str)> = Vec::new();
+    for candidate in candidates {
+        if candidate == wanted {
+            continue;
+        }
+        let distance = if candidate.to_lowercase() == wanted_lower {
+            0
+        } else {
+            levenshtein(&wanted_lower, &candidate.to_lowercase())
+        };
+        if distance <= limit && !scored.iter().any(|(_, c)| *c == candidate) {
+            scored.push((distance, candidate));
+        }
+    }
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+}
+
+/// Classic edit distance over chars, with one reused row.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+
+    #[test]
+    fn suggestions_prefer_case_insensitive_match() {
+        let got = did_you_mean("Sonnet-4", ["sonnet-4", "sonnet-3", "gpt-4"]);
+        assert_eq!(got, vec!["sonnet-4", "sonnet-3"]);
+        assert!(did_you_mean("zzzzzz", ["sonnet-4"]).is_empty());
+    }
+
+    #[test]
+    fn join_words() {
+        let words: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(join_or(&words), "a, b or c");
+        assert_eq!(join_or(&words[..1]), "a");
+    }
+}

@@ -1,0 +1,13 @@
+//! Semantic layer of dslc: salsa inputs and queries over spec files, their includes and the
+//! project; the analysis of axes and rules into a product design; every check's diagnostics.
+
+pub mod db;
+pub mod diagnostic;
+pub mod interner;
+pub mod semantics;
+pub mod stage;
+pub mod table;
+
+pub use db::{analyze, check, counts, parse, Counts, Database, Db, FileContents, FileStatus, SourceFile};
+pub use diagnostic::{Diagnostic, FilePath, Label};
+pub use semantics::{Analysis, Design};

@@ -1,0 +1,1457 @@
+//! The meaning of a spec: axes, rules in order, the final factors of the product, and column order.
+//!
+//! This module is pure: it takes a parsed file and already-read includes and returns a `Design`
+//! plus diagnostics. The salsa layer decides when to run it; the compiler streams rows from it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use dslc_syntax::ast::{self, Balance, FileRef, ItemElem, Items, Levels, Name, Statement, Value};
+use dslc_syntax::codes::{self, Code};
+use dslc_syntax::Span;
+
+use crate::diagnostic::{did_you_mean, Diagnostic, FilePath, Label};
+use crate::interner::{Interner, Sym};
+use crate::stage::{self, StageFields};
+use crate::table::{Cell, Table};
+
+/// The largest range the checker expands; larger ones are almost certainly typos.
+pub const MAX_RANGE_LEVELS: i64 = 1_000_000;
+
+/// Where a level, item or declaration comes from: a span in the spec or in an included file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: FilePath,
+    pub span: Span,
+}
+
+impl Origin {
+    fn label(&self, message: impl Into<String>) -> Label {
+        Label::new(&self.file, self.span.clone(), message)
+    }
+}
+
+/// A level of an axis or rule: one value, or a combination for pairs and tuples.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    Atom(Sym),
+    Tuple(Vec<Level>),
+}
+
+/// What produced a factor of the product.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FactorKind {
+    Axis,
+    Tie { members: Vec<String> },
+    Pair { left: String, right: String },
+    Tuple { members: Vec<String> },
+}
+
+impl FactorKind {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            FactorKind::Axis => "axis",
+            FactorKind::Tie { .. } => "tie",
+            FactorKind::Pair { .. } => "pair",
+            FactorKind::Tuple { .. } => "tuple",
+        }
+    }
+}
+
+/// One factor of the final Cartesian product, flattened to the leaf columns it fills.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Factor {
+    /// The axis or rule name.
+    pub name: String,
+    /// Where the name is declared.
+    pub decl: Origin,
+    pub kind: FactorKind,
+    /// The leaf columns this factor fills, in its own expansion order.
+    pub columns: Vec<String>,
+    /// One row per level, aligned with `columns`.
+    pub rows: Vec<Vec<Sym>>,
+    /// Where each level comes from, aligned with `rows`.
+    pub origins: Vec<Origin>,
+}
+
+/// An axis as it was at some point of the rule sequence, for hover and inlay facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AxisFact {
+    pub name: String,
+    pub decl: Origin,
+    /// How many levels the axis had after its declaration (or tuple derivation).
+    pub declared_levels: usize,
+    /// The rule that consumed it, if any.
+    pub consumed_by: Option<String>,
+}
+
+/// The domain sizes a rule saw and left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleFact {
+    pub name: String,
+    pub kind: &'static str,
+    pub span: Span,
+    /// Level counts of the rule's axes before it ran.
+    pub before: Vec<(String, usize)>,
+    /// Level count of the rule's result.
+    pub after: usize,
+}
+
+/// The analysed spec: everything needed to check it, count it, and stream its rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Design {
+    pub interner: Interner,
+    /// The product's factors, first one slowest.
+    pub factors: Vec<Factor>,
+    /// The design rows' columns, in output order.
+    pub columns: Vec<String>,
+    /// For each column: (factor index, leaf column index within that factor).
+    pub column_sources: Vec<(usize, usize)>,
+    /// The cohort statement's id and note, if any.
+    pub cohort_id: Option<String>,
+    pub cohort_note: Option<String>,
+    /// Which column feeds each stage field.
+    pub stage: StageFields,
+    pub axes: Vec<AxisFact>,
+    pub rules: Vec<RuleFact>,
+}
+
+impl Design {
+    /// The number of design rows, saturating at `u128::MAX`.
+    pub fn row_count(&self) -> u128 {
+        if self.factors.is_empty() {
+            return 0;
+        }
+        self.factors.iter().fold(1u128, |acc, f| acc.saturating_mul(f.rows.len() as u128))
+    }
+
+    /// How many distinct combinations of `columns` the rows hold, without forming the product.
+    ///
+    /// Factors are independent, so the projection of their product is the product of their
+    /// projections; columns that no factor fills are constant.
+    pub fn distinct_count(&self, columns: &[&str]) -> u128 {
+        if self.factors.is_empty() {
+            return 0;
+        }
+        let mut total = 1u128;
+        for factor in &self.factors {
+            let picked: Vec<usize> =
+                factor.columns.iter().enumerate().filter(|(_, c)| columns.contains(&c.as_str())).map(|(i, _)| i).collect();
+            if picked.is_empty() {
+                continue;
+            }
+            let distinct: HashSet<Vec<Sym>> =
+                factor.rows.iter().map(|row| picked.iter().map(|&i| row[i]).collect()).collect();
+            total = total.saturating_mul(distinct.len() as u128);
+        }
+        total
+    }
+
+    /// The index of a column in `columns`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// Calls `visit` with each design row in product order, values in `columns` order.
+    /// Stops early when `visit` returns false.
+    pub fn for_each_row(&self, mut visit: impl FnMut(&[Sym]) -> bool) {
+        if self.factors.is_empty() || self.factors.iter().any(|f| f.rows.is_empty()) {
+            return;
+        }
+        let mut counters = vec![0usize; self.factors.len()];
+        let mut row = vec![Sym::default(); self.columns.len()];
+        loop {
+            for (slot, &(factor, leaf)) in row.iter_mut().zip(&self.column_sources) {
+                *slot = self.factors[factor].rows[counters[factor]][leaf];
+            }
+            if !visit(&row) {
+                return;
+            }
+            // Advance like an odometer: the last factor turns fastest.
+            let mut position = self.factors.len();
+            loop {
+                if position == 0 {
+                    return;
+                }
+                position -= 1;
+                counters[position] += 1;
+                if counters[position] < self.factors[position].rows.len() {
+                    break;
+                }
+                counters[position] = 0;
+            }
+        }
+    }
+}
+
+/// A file included with `file(...)`, already located and read by the database layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Included {
+    pub path: FilePath,
+    pub table: Arc<Table>,
+}
+
+/// Finds and reads an included file; errors (missing, escaping, unreadable…) come back as diagnostics.
+pub trait IncludeResolver {
+    fn resolve(&self, file_ref: &FileRef) -> Result<Arc<Included>, Diagnostic>;
+}
+
+/// The result of analysing one spec file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    pub design: Design,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == codes::Severity::Error)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum EntryKind {
+    Plain,
+    Tie { members: Vec<String> },
+    Pair { left: String, right: String },
+    Tuple { members: Vec<String> },
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    name: String,
+    decl: Origin,
+    kind: EntryKind,
+    levels: Vec<Level>,
+    origins: Vec<Origin>,
+}
+
+impl Entry {
+    fn is_atomic(&self) -> bool {
+        matches!(self.kind, EntryKind::Plain | EntryKind::Tie { .. })
+    }
+
+    fn members(&self) -> Vec<&str> {
+        match &self.kind {
+            EntryKind::Plain => Vec::new(),
+            EntryKind::Tie { members } | EntryKind::Tuple { members } => members.iter().map(String::as_str).collect(),
+            EntryKind::Pair { left, right } => vec![left.as_str(), right.as_str()],
+        }
+    }
+}
+
+/// Why a name could not be used by a rule.
+enum Unresolved {
+    Reported(Diagnostic),
+    /// The name belongs to a rule that already failed; reporting again would only add noise.
+    Silent,
+}
+
+struct Analyzer<'a> {
+    spec: FilePath,
+    resolver: &'a dyn IncludeResolver,
+    interner: Interner,
+    diagnostics: Vec<Diagnostic>,
+    /// The live axis map, in axis order.
+    live: Vec<Entry>,
+    /// Every entry ever created, by name, for expanding rules that consumed others.
+    all: HashMap<String, Entry>,
+    /// Axis or rule name -> the rule that consumed it and where that rule is named.
+    consumed: HashMap<String, (String, Origin)>,
+    /// A tied axis -> its tie, so later rules may name the axis and mean the tie.
+    tie_alias: HashMap<String, String>,
+    /// Names of rules that failed, so references to them stay quiet.
+    poisoned: HashSet<String>,
+    /// Rule names already used, with where.
+    rule_names: HashMap<String, Origin>,
+    /// Rules in declaration order, for column expansion.
+    rule_order: Vec<String>,
+    axes: Vec<AxisFact>,
+    rules: Vec<RuleFact>,
+}
+
+/// Analyses one parsed spec. `spec` is the file's path for labels.
+pub fn analyze(spec: &FilePath, file: &ast::SpecFile, resolver: &dyn IncludeResolver) -> Analysis {
+    let analyzer = Analyzer {
+        spec: spec.clone(),
+        resolver,
+        interner: Interner::default(),
+        diagnostics: Vec::new(),
+        live: Vec::new(),
+        all: HashMap::new(),
+        consumed: HashMap::new(),
+        tie_alias: HashMap::new(),
+        poisoned: HashSet::new(),
+        rule_names: HashMap::new(),
+        rule_order: Vec::new(),
+        axes: Vec::new(),
+        rules: Vec::new(),
+    };
+    analyzer.run(file)
+}
+
+impl<'a> Analyzer<'a> {
+    fn origin(&self, span: &Span) -> Origin {
+        Origin { file: self.spec.clone(), span: span.clone() }
+    }
+
+    fn label(&self, span: &Span, message: impl Into<String>) -> Label {
+        Label::new(&self.spec, span.clone(), message)
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn run(mut self, file: &ast::SpecFile) -> Analysis {
+        let (cohort_id, cohort_note) = self.cohort(file);
+        self.declare_axes(file);
+        for statement in &file.statements {
+            match statement {
+                Statement::Subset(s) => self.subset(s),
+                Statement::Tie(s) => self.tie(s),
+                Statement::Pair(s) => self.pair(s),
+                Statement::Tuple(s) => self.tuple(s),
+                _ => {}
+            }
+        }
+        let outputs: Vec<&ast::OutputStmt> = file
+            .statements
+            .iter()
+            .filter_map(|s| if let Statement::Output(o) = s { Some(o) } else { None })
+            .collect();
+        let mut design = self.finish(&outputs);
+        design.cohort_id = cohort_id;
+        design.cohort_note = cohort_note;
+        let mut diagnostics = self.diagnostics;
+        let has_errors = diagnostics.iter().any(|d| d.severity == codes::Severity::Error);
+        design.stage = stage::resolve(&design, &mut diagnostics, has_errors);
+        Analysis { design, diagnostics }
+    }
+
+    fn cohort(&mut self, file: &ast::SpecFile) -> (Option<String>, Option<String>) {
+        let mut first: Option<&ast::CohortStmt> = None;
+        for statement in &file.statements {
+            if let Statement::Cohort(c) = statement {
+                if let Some(previous) = first {
+                    let d = Diagnostic::new(
+                        codes::DUPLICATE_COHORT,
+                        "a spec has at most one `cohort` statement",
+                        self.label(&c.span, "second `cohort` statement"),
+                    )
+                    .with_label(self.label(&previous.span, "first declared here"))
+                    .with_help("remove one of them; a spec describes exactly one cohort");
+                    self.report(d);
+                } else {
+                    first = Some(c);
+                }
+            }
+        }
+        match first {
+            Some(c) => (Some(c.id.text.clone()), c.note.as_ref().map(|n| n.text.clone())),
+            None => (None, None),
+        }
+    }
+
+    /// Collects declared axes, then the axes that tuples bind, appended in first-appearance order.
+    fn declare_axes(&mut self, file: &ast::SpecFile) {
+        let mut declared: HashMap<String, Span> = HashMap::new();
+        for statement in &file.statements {
+            let Statement::Axis(axis) = statement else { continue };
+            if let Some(first) = declared.get(&axis.name.text) {
+                let d = Diagnostic::new(
+                    codes::DUPLICATE_AXIS,
+                    format!("axis `{}` is declared twice", axis.name.text),
+                    self.label(&axis.name.span, "declared again here"),
+                )
+                .with_label(self.label(first, "first declared here"))
+                .with_help("merge the two level lists into one declaration");
+                self.report(d);
+                continue;
+            }
+            declared.insert(axis.name.text.clone(), axis.name.span.clone());
+            let values = self.levels(&axis.levels, Some(&axis.name.text));
+            let decl = self.origin(&axis.name.span);
+            let entry = self.plain_entry(&axis.name.text, decl.clone(), values, &axis.levels);
+            if entry.levels.is_empty() {
+                let d = Diagnostic::new(
+                    codes::EMPTY_AXIS,
+                    format!("axis `{}` has no levels", axis.name.text),
+                    self.label(&axis.levels.span(), "no levels here"),
+                )
+                .with_help("an axis with no levels makes the product empty; list at least one level");
+                self.report(d);
+                self.poisoned.insert(axis.name.text.clone());
+                continue;
+            }
+            self.axes.push(AxisFact {
+                name: entry.name.clone(),
+                decl,
+                declared_levels: entry.levels.len(),
+                consumed_by: None,
+            });
+            self.live.push(entry);
+        }
+        // Tuple-bound axes come after the declared ones, in order of first appearance.
+        let mut derived: Vec<(String, Span)> = Vec::new();
+        for statement in &file.statements {
+            let Statement::Tuple(tuple) = statement else { continue };
+            for axis in &tuple.axes {
+                if let Some(decl_span) = declared.get(&axis.text) {
+                    let d = Diagnostic::new(
+                        codes::AXIS_DECLARED_AND_TUPLED,
+                        format!("axis `{}` is declared with `axis` and also bound by tuple `{}`", axis.text, tuple.name.text),
+                        self.label(&axis.span, "bound by this tuple"),
+                    )
+                    .with_label(self.label(decl_span, "declared here"))
+                    .with_help(format!(
+                        "a tuple defines the levels of its axes: remove `axis {}` or use a `pair`/`subset` instead",
+                        axis.text
+                    ));
+                    self.report(d);
+                    continue;
+                }
+                if self.tuple_mentions_tie(file, &axis.text) || derived.iter().any(|(n, _)| n == &axis.text) {
+                    continue;
+                }
+                derived.push((axis.text.clone(), axis.span.clone()));
+            }
+        }
+        for (name, span) in derived {
+            let values = self.tuple_axis_values(file, &name);
+            let decl = self.origin(&span);
+            let mut entry = Entry { name: name.clone(), decl: decl.clone(), kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
+            let mut seen = HashSet::new();
+            for (sym, origin) in values {
+                if seen.insert(sym) {
+                    entry.levels.push(Level::Atom(sym));
+                    entry.origins.push(origin);
+                }
+            }
+            if entry.levels.is_empty() {
+                // The tuple itself reports its missing items; the axis just is not usable.
+                self.poisoned.insert(name);
+                continue;
+            }
+            self.axes.push(AxisFact { name: name.clone(), decl, declared_levels: entry.levels.len(), consumed_by: None });
+            self.live.push(entry);
+        }
+    }
+
+    /// Whether `name` is also a tie's name, in which case a tuple refers to the tie, not a new axis.
+    fn tuple_mentions_tie(&self, file: &ast::SpecFile, name: &str) -> bool {
+        file.statements.iter().any(|s| match s {
+            Statement::Tie(t) => t.name.text == name || t.axes.iter().any(|a| a.text == name),
+            Statement::Pair(p) => p.name.text == name,
+            Statement::Tuple(t) => t.name.text == name,
+            _ => false,
+        })
+    }
+
+    /// The values in `name`'s position of every tuple that binds it, from lists and files.
+    fn tuple_axis_values(&mut self, file: &ast::SpecFile, name: &str) -> Vec<(Sym, Origin)> {
+        let mut values = Vec::new();
+        for statement in &file.statements {
+            let Statement::Tuple(tuple) = statement else { continue };
+            let Some(position) = tuple.axes.iter().position(|a| a.text == name) else { continue };
+            match &tuple.items {
+                Items::List { items, .. } => {
+                    for item in items {
+                        if item.elems.len() != tuple.axes.len() {
+                            continue;
+                        }
+                        if let Some(ItemElem::Value(v)) = item.elems.get(position) {
+                            let sym = self.interner.intern(&v.text);
+                            values.push((sym, self.origin(&v.span)));
+                        }
+                    }
+                }
+                Items::File(file_ref) => {
+                    // Header problems are reported when the tuple itself runs.
+                    if let Ok(included) = self.resolver.resolve(file_ref) {
+                        if let Some(header) = &included.table.header {
+                            if let Some(column) = header.cells.iter().position(|c| c.text == name) {
+                                for record in &included.table.records {
+                                    let cell = &record.cells[column];
+                                    if cell.text.is_empty() {
+                                        continue;
+                                    }
+                                    let sym = self.interner.intern(&cell.text);
+                                    values.push((sym, Origin { file: included.path.clone(), span: cell.span.clone() }));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        values
+    }
+
+    fn plain_entry(&mut self, name: &str, decl: Origin, values: Vec<(Sym, Origin)>, levels: &Levels) -> Entry {
+        let mut entry = Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
+        let mut first_seen: HashMap<Sym, usize> = HashMap::new();
+        for (sym, origin) in values {
+            if let Some(&index) = first_seen.get(&sym) {
+                if !matches!(levels, Levels::Range(_)) {
+                    let d = Diagnostic::new(
+                        codes::DUPLICATE_LEVEL,
+                        format!("level `{}` of axis `{}` is listed twice; the repeat is dropped", self.interner.get(sym), name),
+                        origin.label("repeated here"),
+                    )
+                    .with_label(entry.origins[index].label("first listed here"));
+                    self.report(d);
+                }
+                continue;
+            }
+            first_seen.insert(sym, entry.levels.len());
+            entry.levels.push(Level::Atom(sym));
+            entry.origins.push(origin);
+        }
+        entry
+    }
+
+    /// Evaluates LEVELS (list, range or file) to values with their origins, reporting problems.
+    fn levels(&mut self, levels: &Levels, axis: Option<&str>) -> Vec<(Sym, Origin)> {
+        match levels {
+            Levels::List(list) => list.values.iter().map(|v| (self.interner.intern(&v.text), self.origin(&v.span))).collect(),
+            Levels::Range(range) => {
+                if range.start > range.end {
+                    let d = Diagnostic::new(
+                        codes::REVERSED_RANGE,
+                        format!("range `{}..{}` is reversed", range.start, range.end),
+                        self.label(&range.span, "start is greater than end"),
+                    )
+                    .with_help(format!("write `{}..{}`; ranges count up and include both ends", range.end, range.start));
+                    self.report(d);
+                    return Vec::new();
+                }
+                let size = (range.end as i128) - (range.start as i128) + 1;
+                if size > MAX_RANGE_LEVELS as i128 {
+                    let d = Diagnostic::new(
+                        codes::RANGE_TOO_LARGE,
+                        format!("range `{}..{}` has {} levels, more than the limit of {}", range.start, range.end, size, MAX_RANGE_LEVELS),
+                        self.label(&range.span, "too many levels"),
+                    )
+                    .with_help("check the bounds; replicate ranges are usually small, such as `1..3`");
+                    self.report(d);
+                    return Vec::new();
+                }
+                let origin = self.origin(&range.span);
+                (range.start..=range.end).map(|n| (self.interner.intern(&n.to_string()), origin.clone())).collect()
+            }
+            Levels::File(file_ref) => self.level_file(file_ref, axis),
+        }
+    }
+
+    fn level_file(&mut self, file_ref: &FileRef, axis: Option<&str>) -> Vec<(Sym, Origin)> {
+        let included = match self.resolver.resolve(file_ref) {
+            Ok(included) => included,
+            Err(d) => {
+                self.report(d);
+                return Vec::new();
+            }
+        };
+        let file = included.path.clone();
+        if let Some(header) = &included.table.header {
+            if header.cells.len() != 1 {
+                let names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
+                let d = Diagnostic::new(
+                    codes::FILE_BAD_HEADER,
+                    format!("a level file must have exactly one column, but this header has {}: {}", names.len(), names.join(", ")),
+                    Label::new(&file, header.span.clone(), "header row"),
+                )
+                .with_label(self.label(&file_ref.span, "included here"))
+                .with_help(match axis {
+                    Some(axis) => format!("keep one column, named `{axis}`, with one level per row"),
+                    None => "keep one column with one level per row".to_string(),
+                });
+                self.report(d);
+                return Vec::new();
+            }
+        }
+        let mut values = Vec::new();
+        for record in &included.table.records {
+            let cell = &record.cells[0];
+            if self.empty_cell(&file, cell, file_ref) {
+                continue;
+            }
+            values.push((self.interner.intern(&cell.text), Origin { file: file.clone(), span: cell.span.clone() }));
+        }
+        values
+    }
+
+    /// Reports an empty cell; returns whether it was empty.
+    fn empty_cell(&mut self, file: &FilePath, cell: &Cell, file_ref: &FileRef) -> bool {
+        if !cell.text.trim().is_empty() {
+            return false;
+        }
+        let d = Diagnostic::new(codes::FILE_EMPTY_CELL, "empty cell in an included file", Label::new(file, cell.span.clone(), "this cell is empty"))
+            .with_label(self.label(&file_ref.span, "included here"))
+            .with_help("every cell must hold a value; fill it in or delete the row");
+        self.report(d);
+        true
+    }
+
+    /// Finds the live entry a rule means by `name`, following ties.
+    fn resolve(&self, name: &Name, rule: &str) -> Result<usize, Unresolved> {
+        let mut target = name.text.as_str();
+        let mut hops = 0;
+        while let Some(tie) = self.tie_alias.get(target) {
+            if self.live.iter().any(|e| e.name == target) || hops > self.tie_alias.len() {
+                break;
+            }
+            target = tie;
+            hops += 1;
+        }
+        if let Some(index) = self.live.iter().position(|e| e.name == target) {
+            return Ok(index);
+        }
+        if let Some((consumer, origin)) = self.consumed.get(target) {
+            let via = if target != name.text { format!(" (through tie `{target}`)") } else { String::new() };
+            let d = Diagnostic::new(
+                codes::AXIS_CONSUMED,
+                format!("axis `{}`{} was already consumed by rule `{}`", name.text, via, consumer),
+                self.label(&name.span, format!("used again by `{rule}`")),
+            )
+            .with_label(origin.label(format!("consumed by `{consumer}` here")))
+            .with_help(format!("an axis belongs to one pair or tuple; refer to `{consumer}` instead, or combine the two rules"));
+            return Err(Unresolved::Reported(d));
+        }
+        if self.poisoned.contains(target) {
+            return Err(Unresolved::Silent);
+        }
+        let mut candidates: Vec<&str> = self.live.iter().map(|e| e.name.as_str()).collect();
+        candidates.extend(self.consumed.keys().map(String::as_str));
+        candidates.extend(self.tie_alias.keys().map(String::as_str));
+        let suggestions = did_you_mean(&name.text, candidates);
+        let mut d = Diagnostic::new(
+            codes::UNKNOWN_AXIS,
+            format!("unknown axis `{}`", name.text),
+            self.label(&name.span, "not declared"),
+        )
+        .with_suggestions(suggestions);
+        if d.help.is_none() {
+            d.help = Some(format!("declare it with `axis {} = [...]` or bind it with a `tuple`", name.text));
+        }
+        Err(Unresolved::Reported(d))
+    }
+
+    fn resolve_all(&mut self, names: &[Name], rule: &str) -> Option<Vec<usize>> {
+        let mut indices = Vec::new();
+        let mut failed = false;
+        for name in names {
+            match self.resolve(name, rule) {
+                Ok(index) => indices.push(index),
+                Err(Unresolved::Reported(d)) => {
+                    self.report(d);
+                    failed = true;
+                }
+                Err(Unresolved::Silent) => failed = true,
+            }
+        }
+        (!failed).then_some(indices)
+    }
+
+    /// Records a rule name; reports clashes with other rules and with axes.
+    fn claim_rule_name(&mut self, name: &Name, own_axes: &[&str]) -> bool {
+        if let Some(first) = self.rule_names.get(&name.text) {
+            let d = Diagnostic::new(
+                codes::DUPLICATE_RULE,
+                format!("rule name `{}` is used twice", name.text),
+                self.label(&name.span, "used again here"),
+            )
+            .with_label(first.label("first used here"))
+            .with_help("give each rule its own name");
+            self.report(d);
+            return false;
+        }
+        let clashes_with_axis = !own_axes.contains(&name.text.as_str())
+            && (self.live.iter().any(|e| e.name == name.text) || self.consumed.contains_key(&name.text) || self.tie_alias.contains_key(&name.text));
+        if clashes_with_axis {
+            let d = Diagnostic::new(
+                codes::RULE_NAME_CLASH,
+                format!("rule name `{}` is already the name of an axis", name.text),
+                self.label(&name.span, "clashes with an axis"),
+            )
+            .with_help("rename the rule; rule names become columns while the rows are built, so they must not shadow axes");
+            self.report(d);
+            return false;
+        }
+        self.rule_names.insert(name.text.clone(), self.origin(&name.span));
+        self.rule_order.push(name.text.clone());
+        true
+    }
+
+    fn subset(&mut self, s: &ast::SubsetStmt) {
+        let index = match self.resolve(&s.axis, "subset") {
+            Ok(index) => index,
+            Err(Unresolved::Reported(d)) => return self.report(d),
+            Err(Unresolved::Silent) => return,
+        };
+        let values = self.levels(&s.levels, Some(&s.axis.text));
+        if !self.live[index].is_atomic() {
+            let d = Diagnostic::new(
+                codes::NOT_A_PLAIN_AXIS,
+                format!("`{}` is a {} of combinations; `subset` keeps levels of a plain axis", s.axis.text, kind_word(&self.live[index].kind)),
+                self.label(&s.axis.span, "not a plain axis"),
+            )
+            .with_help("subset one of its axes before the rule that combines them");
+            return self.report(d);
+        }
+        let entry_name = self.live[index].name.clone();
+        let keep: HashSet<Sym> = values.iter().map(|(sym, _)| *sym).collect();
+        let present: HashSet<Sym> =
+            self.live[index].levels.iter().filter_map(|l| if let Level::Atom(s) = l { Some(*s) } else { None }).collect();
+        for (sym, origin) in &values {
+            if !present.contains(sym) {
+                let level_names: Vec<&str> = present.iter().map(|s| self.interner.get(*s)).collect();
+                let suggestions = did_you_mean(self.interner.get(*sym), level_names);
+                let d = Diagnostic::new(
+                    codes::SUBSET_VALUE_NOT_LEVEL,
+                    format!("`{}` is not a level of axis `{}`; it has no effect", self.interner.get(*sym), entry_name),
+                    origin.label("not a level"),
+                )
+                .with_suggestions(suggestions);
+                self.report(d);
+            }
+        }
+        let before = self.live[index].levels.len();
+        let entry = &self.live[index];
+        let kept: Vec<(Level, Origin)> = entry
+            .levels
+            .iter()
+            .zip(&entry.origins)
+            .filter(|(l, _)| matches!(l, Level::Atom(s) if keep.contains(s)))
+            .map(|(l, o)| (l.clone(), o.clone()))
+            .collect();
+        if kept.is_empty() {
+            let d = Diagnostic::new(
+                codes::SUBSET_EMPTIES_AXIS,
+                format!("subset leaves axis `{entry_name}` with no levels"),
+                self.label(&s.levels.span(), "none of these is a level"),
+            )
+            .with_label(entry.decl.label(format!("`{entry_name}` declared here")))
+            .with_help("list at least one level the axis has");
+            return self.report(d);
+        }
+        let entry = &mut self.live[index];
+        entry.levels = kept.iter().map(|(l, _)| l.clone()).collect();
+        entry.origins = kept.into_iter().map(|(_, o)| o).collect();
+        let after = entry.levels.len();
+        self.rules.push(RuleFact { name: format!("subset {entry_name}"), kind: "subset", span: s.span.clone(), before: vec![(entry_name, before)], after });
+    }
+
+    fn tie(&mut self, s: &ast::TieStmt) {
+        let own: Vec<&str> = s.axes.iter().map(|a| a.text.as_str()).collect();
+        if !self.claim_rule_name(&s.name, &own) {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        }
+        if s.axes.len() < 2 {
+            let d = Diagnostic::new(
+                codes::TOO_FEW_AXES,
+                format!("tie `{}` needs at least two axes", s.name.text),
+                self.label(&s.axes_span, "one axis"),
+            )
+            .with_help("a tie makes axes take the same value; name two or more axes");
+            self.poisoned.insert(s.name.text.clone());
+            return self.report(d);
+        }
+        let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        };
+        if !self.distinct_indices(&indices, &s.axes, &s.name.text) {
+            return;
+        }
+        for (&index, axis) in indices.iter().zip(&s.axes) {
+            if !self.live[index].is_atomic() {
+                let d = Diagnostic::new(
+                    codes::NOT_A_PLAIN_AXIS,
+                    format!("`{}` is a {} of combinations and cannot be tied", axis.text, kind_word(&self.live[index].kind)),
+                    self.label(&axis.span, "not a plain axis"),
+                )
+                .with_help("tie the plain axes before combining them");
+                self.poisoned.insert(s.name.text.clone());
+                return self.report(d);
+            }
+        }
+        // The ordered intersection keeps the first axis's order.
+        let first = &self.live[indices[0]];
+        let sets: Vec<HashSet<&Level>> = indices[1..].iter().map(|&i| self.live[i].levels.iter().collect()).collect();
+        let mut levels = Vec::new();
+        let mut origins = Vec::new();
+        for (level, origin) in first.levels.iter().zip(&first.origins) {
+            if sets.iter().all(|set| set.contains(level)) {
+                levels.push(level.clone());
+                origins.push(origin.clone());
+            }
+        }
+        let before: Vec<(String, usize)> = indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
+        if levels.is_empty() {
+            let mut d = Diagnostic::new(
+                codes::EMPTY_TIE,
+                format!("tie `{}`: the axes {} share no level", s.name.text, quoted_names(&s.axes)),
+                self.label(&s.axes_span, "no common level"),
+            )
+            .with_help("a tie keeps the levels all its axes have; make their level lists overlap");
+            for &index in &indices {
+                let entry = &self.live[index];
+                let preview = self.preview_levels(entry);
+                d = d.with_label(entry.decl.label(format!("`{}` has {}", entry.name, preview)));
+            }
+            self.poisoned.insert(s.name.text.clone());
+            return self.report(d);
+        }
+        let member_names: Vec<String> = indices.iter().map(|&i| self.live[i].name.clone()).collect();
+        // A tie named after one of its axes keeps that axis's place; otherwise it takes the lowest.
+        let position = match member_names.iter().position(|m| m == &s.name.text) {
+            Some(k) => indices[k],
+            None => *indices.iter().min().unwrap_or(&0),
+        };
+        let decl = self.origin(&s.name.span);
+        let entry = Entry { name: s.name.text.clone(), decl: decl.clone(), kind: EntryKind::Tie { members: member_names.clone() }, levels, origins };
+        let after = entry.levels.len();
+        self.replace(&indices, position, entry, &decl);
+        for member in &member_names {
+            if member != &s.name.text {
+                self.tie_alias.insert(member.clone(), s.name.text.clone());
+            }
+        }
+        self.rules.push(RuleFact { name: s.name.text.clone(), kind: "tie", span: s.span.clone(), before, after });
+    }
+
+    /// Reports an axis listed twice in one rule; returns whether all are distinct.
+    fn distinct_indices(&mut self, indices: &[usize], names: &[Name], rule: &str) -> bool {
+        for (k, index) in indices.iter().enumerate() {
+            if let Some(j) = indices[..k].iter().position(|i| i == index) {
+                let d = Diagnostic::new(
+                    codes::PAIR_SAME_AXIS,
+                    format!("rule `{}` names axis `{}` twice", rule, self.live[*index].name),
+                    self.label(&names[k].span, "same axis again"),
+                )
+                .with_label(self.label(&names[j].span, "first named here"))
+                .with_help("a rule combines different axes; name each axis once");
+                self.report(d);
+                self.poisoned.insert(rule.to_string());
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Removes the entries at `indices`, inserting `entry` where the one at `position` stood.
+    fn replace(&mut self, indices: &[usize], position: usize, entry: Entry, by: &Origin) {
+        let target = self.live[position].name.clone();
+        let mut removed: Vec<usize> = indices.to_vec();
+        removed.sort_unstable_by(|a, b| b.cmp(a));
+        for index in removed {
+            let old = self.live.remove(index);
+            self.consumed.insert(old.name.clone(), (entry.name.clone(), by.clone()));
+            if let Some(fact) = self.axes.iter_mut().find(|a| a.name == old.name) {
+                fact.consumed_by = Some(entry.name.clone());
+            }
+            self.all.insert(old.name.clone(), old);
+        }
+        // Only entries before `position` were removed ahead of it.
+        let shift = indices.iter().filter(|&&i| i < position).count();
+        let _ = target;
+        self.live.insert(position - shift, entry);
+    }
+
+    fn pair(&mut self, s: &ast::PairStmt) {
+        if !self.claim_rule_name(&s.name, &[]) {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        }
+        let names = [s.left.clone(), s.right.clone()];
+        let Some(indices) = self.resolve_all(&names, &s.name.text) else {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        };
+        if indices[0] == indices[1] {
+            let d = Diagnostic::new(
+                codes::PAIR_SAME_AXIS,
+                format!("pair `{}` pairs axis `{}` with itself", s.name.text, self.live[indices[0]].name),
+                self.label(&s.right.span, "same axis as the left side"),
+            )
+            .with_label(self.label(&s.left.span, "left side"))
+            .with_help("a pair combines two different axes; use `subset` to keep some levels of one axis");
+            self.poisoned.insert(s.name.text.clone());
+            return self.report(d);
+        }
+        let items = self.items(&s.name.text, "pair", &names, &indices, &s.items);
+        let Some((levels, origins)) = items else {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        };
+        if let Some((balance, span)) = &s.balance {
+            if !self.balanced(s, *balance, span, &levels, &origins) {
+                self.poisoned.insert(s.name.text.clone());
+                return;
+            }
+        }
+        let before: Vec<(String, usize)> = indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
+        let decl = self.origin(&s.name.span);
+        let entry = Entry {
+            name: s.name.text.clone(),
+            decl: decl.clone(),
+            kind: EntryKind::Pair { left: self.live[indices[0]].name.clone(), right: self.live[indices[1]].name.clone() },
+            levels,
+            origins,
+        };
+        let after = entry.levels.len();
+        let position = *indices.iter().min().unwrap_or(&0);
+        self.replace(&indices, position, entry, &decl);
+        self.rules.push(RuleFact { name: s.name.text.clone(), kind: "pair", span: s.span.clone(), before, after });
+    }
+
+    fn tuple(&mut self, s: &ast::TupleStmt) {
+        if !self.claim_rule_name(&s.name, &[]) {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        }
+        let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        };
+        if !self.distinct_indices(&indices, &s.axes, &s.name.text) {
+            return;
+        }
+        let Some((levels, origins)) = self.items(&s.name.text, "tuple", &s.axes, &indices, &s.items) else {
+            self.poisoned.insert(s.name.text.clone());
+            return;
+        };
+        let before: Vec<(String, usize)> = indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
+        let decl = self.origin(&s.name.span);
+        let members = indices.iter().map(|&i| self.live[i].name.clone()).collect();
+        let entry = Entry { name: s.name.text.clone(), decl: decl.clone(), kind: EntryKind::Tuple { members }, levels, origins };
+        let after = entry.levels.len();
+        let position = *indices.iter().min().unwrap_or(&0);
+        self.replace(&indices, position, entry, &decl);
+        self.rules.push(RuleFact { name: s.name.text.clone(), kind: "tuple", span: s.span.clone(), before, after });
+    }
+
+    /// Evaluates a rule's items against the current domains of its axes; None when any is invalid.
+    fn items(&mut self, rule: &str, kind: &str, names: &[Name], indices: &[usize], items: &Items) -> Option<(Vec<Level>, Vec<Origin>)> {
+        let mut levels = Vec::new();
+        let mut origins = Vec::new();
+        let mut ok = true;
+        match items {
+            Items::List { items, span } => {
+                if items.is_empty() {
+                    return self.no_items(rule, kind, span);
+                }
+                for item in items {
+                    if item.elems.len() != indices.len() {
+                        let d = Diagnostic::new(
+                            codes::ARITY_MISMATCH,
+                            format!("this item has {} value{} but {} `{}` combines {} axes", item.elems.len(), plural(item.elems.len()), kind, rule, indices.len()),
+                            self.label(&item.span, format!("expected {} values", indices.len())),
+                        )
+                        .with_help(format!("write one value for each of {}", quoted_names(names)));
+                        self.report(d);
+                        ok = false;
+                        continue;
+                    }
+                    let mut parts = Vec::new();
+                    for (elem, &index) in item.elems.iter().zip(indices) {
+                        match self.level_of_elem(elem, index) {
+                            Some(level) => parts.push(level),
+                            None => ok = false,
+                        }
+                    }
+                    if parts.len() == indices.len() {
+                        levels.push(Level::Tuple(parts));
+                        origins.push(self.origin(&item.span));
+                    }
+                }
+            }
+            Items::File(file_ref) => {
+                let included = match self.resolver.resolve(file_ref) {
+                    Ok(included) => included,
+                    Err(d) => {
+                        self.report(d);
+                        return None;
+                    }
+                };
+                let plan = self.column_plan(rule, indices, &included, file_ref)?;
+                if included.table.records.is_empty() {
+                    return self.no_items(rule, kind, &file_ref.span);
+                }
+                for record in &included.table.records {
+                    let mut parts = Vec::new();
+                    for (&index, columns) in indices.iter().zip(&plan) {
+                        match self.level_of_cells(record, columns, index, &included.path, file_ref) {
+                            Some(level) => parts.push(level),
+                            None => ok = false,
+                        }
+                    }
+                    if parts.len() == indices.len() {
+                        levels.push(Level::Tuple(parts));
+                        origins.push(Origin { file: included.path.clone(), span: record.span.clone() });
+                    }
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        // Duplicate items are dropped, first one wins.
+        let mut first_seen: HashMap<&Level, usize> = HashMap::new();
+        let mut keep = vec![true; levels.len()];
+        let mut duplicates = Vec::new();
+        for (i, level) in levels.iter().enumerate() {
+            if let Some(&first) = first_seen.get(level) {
+                keep[i] = false;
+                duplicates.push((i, first));
+            } else {
+                first_seen.insert(level, i);
+            }
+        }
+        for (i, first) in duplicates {
+            let d = Diagnostic::new(codes::DUPLICATE_ITEM, format!("duplicate item in {kind} `{rule}`; the repeat is dropped"), origins[i].label("repeated here"))
+                .with_label(origins[first].label("first listed here"));
+            self.report(d);
+        }
+        let mut index = 0;
+        levels.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+        let mut index = 0;
+        origins.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+        Some((levels, origins))
+    }
+
+    fn no_items<T>(&mut self, rule: &str, kind: &str, span: &Span) -> Option<T> {
+        let d = Diagnostic::new(codes::EMPTY_ITEMS, format!("{kind} `{rule}` has no items"), self.label(span, "no items"))
+            .with_help("a rule with no items makes the product empty; list at least one item");
+        self.report(d);
+        None
+    }
+
+    /// Converts one written item element to a level of the entry at `index`, checking its domain.
+    fn level_of_elem(&mut self, elem: &ItemElem, index: usize) -> Option<Level> {
+        let entry = self.live[index].clone();
+        let level = self.build_level(elem, &entry)?;
+        if entry.levels.contains(&level) {
+            return Some(level);
+        }
+        self.outside_domain(&entry, &level, self.origin(&elem.span()));
+        None
+    }
+
+    /// Builds a level from an element following the shape of `entry` (values for plain axes,
+    /// nested tuples for pairs and tuples). Reports shape mismatches.
+    fn build_level(&mut self, elem: &ItemElem, entry: &Entry) -> Option<Level> {
+        match (elem, entry.is_atomic()) {
+            (ItemElem::Value(v), true) => Some(Level::Atom(self.interner.intern(&v.text))),
+            (ItemElem::Tuple(t), false) => {
+                let members: Vec<Entry> = entry.members().iter().filter_map(|m| self.all.get(*m).cloned()).collect();
+                if t.elems.len() != members.len() {
+                    let d = Diagnostic::new(
+                        codes::ARITY_MISMATCH,
+                        format!("`{}` combines {} axes but this tuple has {} value{}", entry.name, members.len(), t.elems.len(), plural(t.elems.len())),
+                        self.label(&t.span, format!("expected {} values", members.len())),
+                    )
+                    .with_help(format!("write ({})", entry.members().join(", ")));
+                    self.report(d);
+                    return None;
+                }
+                let mut parts = Vec::new();
+                for (e, member) in t.elems.iter().zip(&members) {
+                    parts.push(self.build_level(e, member)?);
+                }
+                Some(Level::Tuple(parts))
+            }
+            (ItemElem::Tuple(t), true) => {
+                let d = Diagnostic::new(
+                    codes::ARITY_MISMATCH,
+                    format!("`{}` is a plain axis, so this position takes one value, not a tuple", entry.name),
+                    self.label(&t.span, "a tuple here"),
+                )
+                .with_help("write a single level of the axis");
+                self.report(d);
+                None
+            }
+            (ItemElem::Value(v), false) => {
+                let d = Diagnostic::new(
+                    codes::ARITY_MISMATCH,
+                    format!("`{}` is a {} of {} axes, so this position takes a tuple", entry.name, kind_word(&entry.kind), entry.members().len()),
+                    self.label(&v.span, "a single value here"),
+                )
+                .with_help(format!("write ({})", entry.members().join(", ")));
+                self.report(d);
+                None
+            }
+        }
+    }
+
+    fn outside_domain(&mut self, entry: &Entry, level: &Level, origin: Origin) {
+        let shown = self.show_level(level);
+        let mut d = Diagnostic::new(
+            codes::VALUE_OUTSIDE_DOMAIN,
+            format!("`{}` is not a level of `{}`", shown, entry.name),
+            origin.label("not in the domain"),
+        )
+        .with_label(entry.decl.label(format!("`{}` declared here", entry.name)));
+        if let Level::Atom(sym) = level {
+            let names: Vec<&str> = entry.levels.iter().filter_map(|l| if let Level::Atom(s) = l { Some(self.interner.get(*s)) } else { None }).collect();
+            let suggestions = did_you_mean(self.interner.get(*sym), names);
+            d = d.with_suggestions(suggestions);
+        }
+        if d.help.is_none() {
+            d.help = Some(format!("`{}` has {}", entry.name, self.preview_levels(entry)));
+        }
+        self.report(d);
+    }
+
+    /// Maps an items CSV's header to the rule's axes: for each axis, the column indices of its
+    /// leaf columns (one for a plain axis, several for a pair or tuple side).
+    fn column_plan(&mut self, rule: &str, indices: &[usize], included: &Included, file_ref: &FileRef) -> Option<Vec<Vec<usize>>> {
+        let header = included.table.header.as_ref()?;
+        let header_names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
+        let mut expected: Vec<Vec<String>> = Vec::new();
+        for &index in indices {
+            let entry = self.live[index].clone();
+            if entry.is_atomic() {
+                expected.push(vec![entry.name.clone()]);
+            } else {
+                expected.push(self.atom_leaves(&entry));
+            }
+        }
+        let wanted: Vec<&str> = expected.iter().flatten().map(String::as_str).collect();
+        let missing: Vec<&str> = wanted.iter().filter(|w| !header_names.contains(w)).copied().collect();
+        let extra: Vec<&str> = header_names.iter().filter(|h| !wanted.contains(h)).copied().collect();
+        let mut repeated: Vec<&str> = Vec::new();
+        for (i, name) in header_names.iter().enumerate() {
+            if header_names[..i].contains(name) && !repeated.contains(name) {
+                repeated.push(name);
+            }
+        }
+        if !missing.is_empty() || !extra.is_empty() || !repeated.is_empty() {
+            let mut problems = Vec::new();
+            if !missing.is_empty() {
+                problems.push(format!("missing {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            }
+            if !extra.is_empty() {
+                problems.push(format!("unexpected {}", extra.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            }
+            if !repeated.is_empty() {
+                problems.push(format!("repeated {}", repeated.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+            }
+            let d = Diagnostic::new(
+                codes::FILE_BAD_HEADER,
+                format!("the header of this file does not match rule `{}`: {}", rule, problems.join("; ")),
+                Label::new(&included.path, header.span.clone(), "header row"),
+            )
+            .with_label(self.label(&file_ref.span, "included here"))
+            .with_help(format!("the header must name exactly the columns {}", wanted.join(",")));
+            self.report(d);
+            return None;
+        }
+        Some(expected.iter().map(|cols| cols.iter().map(|c| header_names.iter().position(|h| h == c).unwrap_or(0)).collect()).collect())
+    }
+
+    /// The plain-axis names under a composite entry, depth first.
+    fn atom_leaves(&self, entry: &Entry) -> Vec<String> {
+        if entry.is_atomic() {
+            return vec![entry.name.clone()];
+        }
+        entry.members().iter().filter_map(|m| self.all.get(*m)).flat_map(|m| self.atom_leaves(m)).collect()
+    }
+
+    fn level_of_cells(&mut self, record: &crate::table::Record, columns: &[usize], index: usize, file: &FilePath, file_ref: &FileRef) -> Option<Level> {
+        let entry = self.live[index].clone();
+        for &column in columns {
+            if self.empty_cell(file, &record.cells[column], file_ref) {
+                return None;
+            }
+        }
+        let level = if entry.is_atomic() {
+            Level::Atom(self.interner.intern(&record.cells[columns[0]].text))
+        } else {
+            let mut cells = columns.iter().map(|&c| &record.cells[c]);
+            self.level_from_cells(&entry, &mut cells)
+        };
+        if entry.levels.contains(&level) {
+            return Some(level);
+        }
+        let span = if columns.len() == 1 {
+            record.cells[columns[0]].span.clone()
+        } else {
+            record.cells[columns[0]].span.start..record.cells[*columns.last().unwrap_or(&0)].span.end
+        };
+        self.outside_domain(&entry, &level, Origin { file: file.clone(), span });
+        None
+    }
+
+    fn level_from_cells<'c>(&mut self, entry: &Entry, cells: &mut impl Iterator<Item = &'c Cell>) -> Level {
+        if entry.is_atomic() {
+            let text = cells.next().map(|c| c.text.as_str()).unwrap_or("");
+            return Level::Atom(self.interner.intern(text));
+        }
+        let members: Vec<Entry> = entry.members().iter().filter_map(|m| self.all.get(*m).cloned()).collect();
+        Level::Tuple(members.iter().map(|m| self.level_from_cells(m, cells)).collect())
+    }
+
+    fn balanced(&mut self, s: &ast::PairStmt, balance: Balance, span: &Span, levels: &[Level], origins: &[Origin]) -> bool {
+        let sides: &[(usize, &str)] = match balance {
+            Balance::Left => &[(0, "left")],
+            Balance::Right => &[(1, "right")],
+            Balance::Both => &[(0, "left"), (1, "right")],
+        };
+        let mut ok = true;
+        for &(side, word) in sides {
+            let mut counts: Vec<(&Level, usize, usize)> = Vec::new();
+            for (i, level) in levels.iter().enumerate() {
+                let Level::Tuple(parts) = level else { continue };
+                match counts.iter_mut().find(|(l, _, _)| *l == &parts[side]) {
+                    Some(entry) => entry.1 += 1,
+                    None => counts.push((&parts[side], 1, i)),
+                }
+            }
+            let min = counts.iter().map(|c| c.1).min().unwrap_or(0);
+            let max = counts.iter().map(|c| c.1).max().unwrap_or(0);
+            if min == max {
+                continue;
+            }
+            ok = false;
+            let shown: Vec<String> = counts.iter().map(|(l, n, _)| format!("`{}` ×{}", self.show_level(l), n)).collect();
+            let mut d = Diagnostic::new(
+                codes::BALANCE_VIOLATION,
+                format!("pair `{}` is not balanced on the {} side: {}", s.name.text, word, shown.join(", ")),
+                self.label(span, format!("every {word} value must appear equally often")),
+            )
+            .with_help(format!("add or remove items so each {word} value appears {max} times, or drop `balance`"));
+            for (level, n, first) in counts.iter().filter(|c| c.1 == min).take(3) {
+                let shown = self.show_level(level);
+                d = d.with_label(origins[*first].label(format!("`{shown}` appears only {n} time{}", plural(*n))));
+            }
+            self.report(d);
+        }
+        ok
+    }
+
+    fn show_level(&self, level: &Level) -> String {
+        match level {
+            Level::Atom(sym) => self.interner.get(*sym).to_string(),
+            Level::Tuple(parts) => format!("({})", parts.iter().map(|p| self.show_level(p)).collect::<Vec<_>>().join(", ")),
+        }
+    }
+
+    fn preview_levels(&self, entry: &Entry) -> String {
+        let shown: Vec<String> = entry.levels.iter().take(5).map(|l| format!("`{}`", self.show_level(l))).collect();
+        let more = entry.levels.len().saturating_sub(5);
+        if more > 0 {
+            format!("levels {} and {} more", shown.join(", "), more)
+        } else {
+            format!("levels {}", shown.join(", "))
+        }
+    }
+
+    /// Flattens the live entries into factors and computes the column order.
+    fn finish(&mut self, outputs: &[&ast::OutputStmt]) -> Design {
+        let mut factors = Vec::new();
+        for entry in self.live.clone() {
+            let columns = self.leaf_columns(&entry);
+            let rows = entry.levels.iter().map(|l| self.flatten(l, &entry)).collect();
+            let kind = match &entry.kind {
+                EntryKind::Plain => FactorKind::Axis,
+                EntryKind::Tie { members } => FactorKind::Tie { members: members.clone() },
+                EntryKind::Pair { left, right } => FactorKind::Pair { left: left.clone(), right: right.clone() },
+                EntryKind::Tuple { members } => FactorKind::Tuple { members: members.clone() },
+            };
+            factors.push(Factor { name: entry.name.clone(), decl: entry.decl.clone(), kind, columns, rows, origins: entry.origins.clone() });
+        }
+        let natural = self.natural_columns();
+        let columns = self.apply_output(natural, outputs);
+        let mut column_sources = Vec::new();
+        for column in &columns {
+            let source = factors.iter().enumerate().find_map(|(f, factor)| factor.columns.iter().position(|c| c == column).map(|leaf| (f, leaf)));
+            column_sources.push(source.unwrap_or((0, 0)));
+        }
+        Design {
+            interner: std::mem::take(&mut self.interner),
+            factors,
+            columns,
+            column_sources,
+            cohort_id: None,
+            cohort_note: None,
+            stage: StageFields::default(),
+            axes: std::mem::take(&mut self.axes),
+            rules: std::mem::take(&mut self.rules),
+        }
+    }
+
+    fn entry(&self, name: &str) -> Option<&Entry> {
+        self.live.iter().find(|e| e.name == name).or_else(|| self.all.get(name))
+    }
+
+    fn leaf_columns(&self, entry: &Entry) -> Vec<String> {
+        match &entry.kind {
+            EntryKind::Plain => vec![entry.name.clone()],
+            EntryKind::Tie { members } => {
+                let mut columns = Vec::new();
+                if !members.contains(&entry.name) {
+                    columns.push(entry.name.clone());
+                }
+                for member in members {
+                    if let Some(m) = self.entry(member) {
+                        if m.name == entry.name {
+                            columns.push(m.name.clone());
+                        } else {
+                            columns.extend(self.leaf_columns(m));
+                        }
+                    }
+                }
+                columns
+            }
+            EntryKind::Pair { .. } | EntryKind::Tuple { .. } => {
+                entry.members().iter().filter_map(|m| self.entry(m)).flat_map(|m| self.leaf_columns(m)).collect()
+            }
+        }
+    }
+
+    fn flatten(&self, level: &Level, entry: &Entry) -> Vec<Sym> {
+        match (&entry.kind, level) {
+            (EntryKind::Plain, Level::Atom(sym)) => vec![*sym],
+            (EntryKind::Tie { .. }, Level::Atom(sym)) => vec![*sym; self.leaf_columns(entry).len()],
+            (_, Level::Tuple(parts)) => {
+                entry.members().iter().zip(parts).filter_map(|(m, part)| self.entry(m).map(|m| self.flatten(part, m))).flatten().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The column order of the old system's row dictionaries: live names in axis order, then
+    /// pairs, tuples and ties expanded in declaration order, each appending what it adds.
+    fn natural_columns(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.live.iter().map(|e| e.name.clone()).collect();
+        loop {
+            let mut changed = false;
+            for pass in 0..3 {
+                for rule in &self.rule_order {
+                    let Some(entry) = self.entry(rule) else { continue };
+                    let kind_pass = match entry.kind {
+                        EntryKind::Pair { .. } => 0,
+                        EntryKind::Tuple { .. } => 1,
+                        EntryKind::Tie { .. } => 2,
+                        EntryKind::Plain => continue,
+                    };
+                    if kind_pass != pass || !keys.contains(rule) {
+                        continue;
+                    }
+                    let members: Vec<String> = entry.members().iter().map(|m| m.to_string()).collect();
+                    if pass < 2 {
+                        keys.retain(|k| k != rule);
+                        changed = true;
+                    }
+                    for member in members {
+                        if !keys.contains(&member) {
+                            keys.push(member);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            if !changed {
+                return keys;
+            }
+        }
+    }
+
+    fn apply_output(&mut self, natural: Vec<String>, outputs: &[&ast::OutputStmt]) -> Vec<String> {
+        if outputs.len() > 1 {
+            let d = Diagnostic::new(codes::DUPLICATE_OUTPUT, "a spec has at most one `output` statement", self.label(&outputs[1].span, "second `output`"))
+                .with_label(self.label(&outputs[0].span, "first `output`"))
+                .with_help("merge the field lists into one `output` statement");
+            self.report(d);
+        }
+        let Some(output) = outputs.first() else { return natural };
+        let mut ordered: Vec<String> = Vec::new();
+        let mut seen: HashMap<&str, &Span> = HashMap::new();
+        for field in &output.fields {
+            if let Some(first) = seen.get(field.text.as_str()) {
+                let d = Diagnostic::new(codes::DUPLICATE_OUTPUT, format!("output field `{}` is listed twice", field.text), self.label(&field.span, "listed again"))
+                    .with_label(self.label(first, "first listed here"))
+                    .with_help("list each field once");
+                self.report(d);
+                continue;
+            }
+            seen.insert(&field.text, &field.span);
+            if natural.contains(&field.text) {
+                ordered.push(field.text.clone());
+                continue;
+            }
+            if self.poisoned.contains(&field.text) {
+                continue;
+            }
+            let d = if let Some(rule) = self.entry(&field.text).filter(|e| !e.is_atomic()) {
+                let leaves = self.atom_leaves(rule);
+                Diagnostic::new(
+                    codes::UNKNOWN_OUTPUT_FIELD,
+                    format!("`{}` is a {}, not a column", field.text, kind_word(&rule.kind)),
+                    self.label(&field.span, "rule name"),
+                )
+                .with_help(format!("list its axes instead: {}", leaves.join(", ")))
+            } else if self.poisoned_reference(&field.text) {
+                continue;
+            } else {
+                let suggestions = did_you_mean(&field.text, natural.iter().map(String::as_str));
+                let mut d = Diagnostic::new(
+                    codes::UNKNOWN_OUTPUT_FIELD,
+                    format!("output field `{}` is not a column of this spec", field.text),
+                    self.label(&field.span, "unknown field"),
+                )
+                .with_suggestions(suggestions);
+                if d.help.is_none() {
+                    d.help = Some(format!("the columns are: {}", natural.join(", ")));
+                }
+                d
+            };
+            self.report(d);
+        }
+        for column in natural {
+            if !ordered.contains(&column) {
+                ordered.push(column);
+            }
+        }
+        ordered
+    }
+
+    /// Whether a name belongs to an axis or rule that already failed (so it is not really unknown).
+    fn poisoned_reference(&self, name: &str) -> bool {
+        self.poisoned.contains(name) || self.rule_names.contains_key(name)
+    }
+}
+
+fn kind_word(kind: &EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Plain => "axis",
+        EntryKind::Tie { .. } => "tie",
+        EntryKind::Pair { .. } => "pair",
+        EntryKind::Tuple { .. } => "tuple",
+    }
+}
+
+fn quoted_names(names: &[Name]) -> String {
+    names.iter().map(|n| format!("`{}`", n.text)).collect::<Vec<_>>().join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Unused-import guard: `Value` and `Code` are part of this module's vocabulary in docs.
+#[allow(dead_code)]
+fn _vocabulary(_: &Value, _: Code) {}

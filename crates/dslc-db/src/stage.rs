@@ -1,0 +1,202 @@
+//! Stage fields: which design column feeds each field of drafts, essays and evaluations (§4.4).
+
+use std::collections::HashSet;
+
+use dslc_syntax::codes;
+
+use crate::diagnostic::{Diagnostic, Label};
+use crate::semantics::{Design, Origin};
+
+/// A field the staged plan reads from design rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Combo,
+    DraftTemplate,
+    DraftLlm,
+    DraftReplicate,
+    EssayTemplate,
+    EssayLlm,
+    EssayReplicate,
+    EvaluationTemplate,
+    EvaluationLlm,
+    EvaluationReplicate,
+    EssayGenId,
+}
+
+impl Field {
+    pub const ALL: [Field; 11] = [
+        Field::Combo,
+        Field::DraftTemplate,
+        Field::DraftLlm,
+        Field::DraftReplicate,
+        Field::EssayTemplate,
+        Field::EssayLlm,
+        Field::EssayReplicate,
+        Field::EvaluationTemplate,
+        Field::EvaluationLlm,
+        Field::EvaluationReplicate,
+        Field::EssayGenId,
+    ];
+
+    /// Column names that feed this field, canonical first; the first one present wins.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Field::Combo => &["combo_id", "combo"],
+            Field::DraftTemplate => &["draft_template"],
+            Field::DraftLlm => &["draft_llm", "draft_model", "generation_llm"],
+            Field::DraftReplicate => &["draft_replicate", "draft_template_replicate", "draft_rep"],
+            Field::EssayTemplate => &["essay_template"],
+            Field::EssayLlm => &["essay_llm"],
+            Field::EssayReplicate => &["essay_replicate", "essay_template_replicate", "essay_rep"],
+            Field::EvaluationTemplate => &["evaluation_template"],
+            Field::EvaluationLlm => &["evaluation_llm"],
+            Field::EvaluationReplicate => &[
+                "evaluation_replicate",
+                "evaluation_template_replicate",
+                "evaluation_llm_replicate",
+                "evaluation_rep",
+            ],
+            Field::EssayGenId => &["essay_gen_id"],
+        }
+    }
+
+    pub fn canonical(self) -> &'static str {
+        self.names()[0]
+    }
+
+    pub fn is_replicate(self) -> bool {
+        matches!(self, Field::DraftReplicate | Field::EssayReplicate | Field::EvaluationReplicate)
+    }
+
+    /// Whether `name` is a stage field name or alias.
+    pub fn is_known_name(name: &str) -> bool {
+        Field::ALL.iter().any(|f| f.names().contains(&name))
+    }
+}
+
+/// What the design can be compiled into.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Drafts, essays and evaluations.
+    #[default]
+    Full,
+    /// Evaluations of existing essays named by `essay_gen_id` (§4.7).
+    EvaluateOnly,
+    /// Rows only: these canonical fields are missing.
+    DesignOnly { missing: Vec<&'static str> },
+}
+
+/// The column feeding each stage field, by index into `Design::columns`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StageFields {
+    pub columns: Vec<(Field, usize)>,
+    pub mode: Mode,
+}
+
+impl StageFields {
+    pub fn column(&self, field: Field) -> Option<usize> {
+        self.columns.iter().find(|(f, _)| *f == field).map(|(_, c)| *c)
+    }
+}
+
+/// Where a column's name is declared, for labels.
+fn column_origin(design: &Design, column: &str) -> Option<Origin> {
+    if let Some(axis) = design.axes.iter().find(|a| a.name == column) {
+        return Some(axis.decl.clone());
+    }
+    design.factors.iter().find(|f| f.columns.iter().any(|c| c == column)).map(|f| f.decl.clone())
+}
+
+/// Maps stage fields to columns and reports aliases, bad replicates, unread axes and missing fields.
+/// Warnings about the design as a whole are skipped when it already has errors.
+pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: bool) -> StageFields {
+    let mut fields = StageFields::default();
+    for field in Field::ALL {
+        let Some((name, column)) = field.names().iter().find_map(|n| design.column_index(n).map(|c| (*n, c))) else {
+            continue;
+        };
+        fields.columns.push((field, column));
+        if name != field.canonical() {
+            if let Some(origin) = column_origin(design, name) {
+                let d = Diagnostic::new(
+                    codes::ALIAS_FIELD,
+                    format!("`{}` is an alias of the stage field `{}`", name, field.canonical()),
+                    Label::new(&origin.file, origin.span.clone(), "alias"),
+                )
+                .with_help(format!("rename the axis to `{}`; aliases still work but are deprecated", field.canonical()));
+                diagnostics.push(d);
+            }
+        }
+        if field.is_replicate() {
+            check_replicates(design, column, diagnostics);
+        }
+    }
+    let read: HashSet<&str> = fields.columns.iter().map(|(_, c)| design.columns[*c].as_str()).collect();
+    let evaluate_only = fields.column(Field::EssayGenId).is_some();
+    let required: &[Field] = if evaluate_only {
+        &[Field::EssayGenId, Field::EvaluationTemplate, Field::EvaluationLlm]
+    } else {
+        &[Field::Combo, Field::DraftTemplate, Field::DraftLlm, Field::EssayTemplate, Field::EssayLlm, Field::EvaluationTemplate, Field::EvaluationLlm]
+    };
+    let missing: Vec<&'static str> = required.iter().filter(|f| fields.column(**f).is_none()).map(|f| f.canonical()).collect();
+    fields.mode = if !missing.is_empty() {
+        Mode::DesignOnly { missing: missing.clone() }
+    } else if evaluate_only {
+        Mode::EvaluateOnly
+    } else {
+        Mode::Full
+    };
+    if has_errors {
+        return fields;
+    }
+    for factor in &design.factors {
+        if factor.rows.len() > 1 && !factor.columns.iter().any(|c| read.contains(c.as_str())) {
+            let d = Diagnostic::new(
+                codes::UNREAD_AXIS,
+                format!("no stage field reads `{}`, but its {} levels multiply the rows", factor.name, factor.rows.len()),
+                Label::new(&factor.decl.file, factor.decl.span.clone(), "read by no stage field"),
+            )
+            .with_help("rows that differ only here produce the same drafts, essays and evaluations; remove it or rename it to a stage field");
+            diagnostics.push(d);
+        }
+    }
+    if !missing.is_empty() && !design.factors.is_empty() {
+        let first = design.factors.iter().map(|f| f.decl.span.start).min().unwrap_or(0);
+        let file = design.factors[0].decl.file.clone();
+        let d = Diagnostic::new(
+            codes::DESIGN_ONLY,
+            format!("design-only spec: no column for {}", missing.join(", ")),
+            Label::new(&file, first..first, "rows can be listed, but no drafts, essays or evaluations formed"),
+        )
+        .with_help("add axes (or tuple columns) for the missing fields to compile membership; `--emit rows` works as is");
+        diagnostics.push(d);
+    }
+    fields
+}
+
+fn check_replicates(design: &Design, column: usize, diagnostics: &mut Vec<Diagnostic>) {
+    let (factor_index, leaf) = design.column_sources[column];
+    let factor = &design.factors[factor_index];
+    let mut seen = HashSet::new();
+    for (row, origin) in factor.rows.iter().zip(&factor.origins) {
+        let sym = row[leaf];
+        if !seen.insert(sym) {
+            continue;
+        }
+        let text = design.interner.get(sym);
+        if parse_replicate(text).is_none() {
+            let d = Diagnostic::new(
+                codes::BAD_REPLICATE,
+                format!("replicate `{}` of `{}` is not an integer of at least 1", text, design.columns[column]),
+                Label::new(&origin.file, origin.span.clone(), "not a replicate number"),
+            )
+            .with_help("replicates count from 1, e.g. `1..3`");
+            diagnostics.push(d);
+        }
+    }
+}
+
+/// Parses a replicate number: an integer of at least 1, surrounding spaces allowed.
+pub fn parse_replicate(text: &str) -> Option<u32> {
+    text.trim().parse::<u32>().ok().filter(|n| *n >= 1)
+}

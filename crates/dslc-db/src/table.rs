@@ -1,0 +1,205 @@
+//! A small RFC 4180 reader for included CSV and TXT files that keeps each cell's byte span.
+//!
+//! Spans let diagnostics point into the included file at the exact cell, which a general
+//! CSV library does not report.
+
+use dslc_syntax::Span;
+
+/// One cell: its unquoted text and where it stands in the file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cell {
+    pub text: String,
+    pub span: Span,
+}
+
+/// One record: its cells and the span of the whole line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Record {
+    pub cells: Vec<Cell>,
+    pub span: Span,
+}
+
+/// A parsed file: the header record (absent for `.txt`) and the data records.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Table {
+    pub header: Option<Record>,
+    pub records: Vec<Record>,
+}
+
+/// A structural problem in the file, with the span it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TableError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The length of a leading UTF-8 byte order mark, which spreadsheet exports often add.
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    }
+}
+
+/// Reads a `.txt` file: one value per line, blank lines skipped, no header.
+pub fn read_txt(text: &str) -> Table {
+    let mut records = Vec::new();
+    let mut offset = bom_len(text);
+    for line in text[offset..].split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !content.trim().is_empty() {
+            let span = offset..offset + content.len();
+            records.push(Record { cells: vec![Cell { text: content.to_string(), span: span.clone() }], span });
+        }
+        offset += line.len();
+    }
+    Table { header: None, records }
+}
+
+/// Reads a CSV file with a header row. Quoted fields, `""` escapes, CRLF and blank lines are handled;
+/// every record must have as many cells as the header.
+pub fn read_csv(text: &str) -> Result<Table, TableError> {
+    let bytes = text.as_bytes();
+    let mut pos = bom_len(text);
+    let mut records: Vec<Record> = Vec::new();
+    while pos < bytes.len() {
+        let (record, next) = read_record(text, pos)?;
+        pos = next;
+        let blank = record.cells.len() == 1 && record.cells[0].text.is_empty() && record.cells[0].span.is_empty();
+        if !blank {
+            records.push(record);
+        }
+    }
+    let mut records = records.into_iter();
+    let Some(header) = records.next() else {
+        return Err(TableError { span: 0..0, message: "the file is empty: a header row is required".into() });
+    };
+    let records: Vec<Record> = records.collect();
+    for record in &records {
+        if record.cells.len() != header.cells.len() {
+            return Err(TableError {
+                span: record.span.clone(),
+                message: format!(
+                    "this row has {} cell{} but the header has {}",
+                    record.cells.len(),
+                    if record.cells.len() == 1 { "" } else { "s" },
+                    header.cells.len()
+                ),
+            });
+        }
+    }
+    Ok(Table { header: Some(header), records })
+}
+
+/// Reads one record starting at `start`; returns it and the offset after its line break.
+fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> {
+    let bytes = text.as_bytes();
+    let mut cells = Vec::new();
+    let mut pos = start;
+    loop {
+        let cell_start = pos;
+        let mut value = String::new();
+        if bytes.get(pos) == Some(&b'"') {
+            pos += 1;
+            loop {
+                match bytes.get(pos) {
+                    None => {
+                        return Err(TableError {
+                            span: cell_start..cell_start + 1,
+                            message: "this quoted cell is never closed".into(),
+                        })
+                    }
+                    Some(b'"') if bytes.get(pos + 1) == Some(&b'"') => {
+                        value.push('"');
+                        pos += 2;
+                    }
+                    Some(b'"') => {
+                        pos += 1;
+                        break;
+                    }
+                    Some(_) => {
+                        let ch = text[pos..].chars().next().unwrap_or('\u{fffd}');
+                        value.push(ch);
+                        pos += ch.len_utf8();
+                    }
+                }
+            }
+            if !matches!(bytes.get(pos), None | Some(b',') | Some(b'\n') | Some(b'\r')) {
+                return Err(TableError {
+                    span: pos..pos + 1,
+                    message: "unexpected text after a closing quote".into(),
+                });
+            }
+        } else {
+            while let Some(&b) = bytes.get(pos) {
+                if b == b',' || b == b'\n' || b == b'\r' {
+                    break;
+                }
+                pos += 1;
+            }
+            value.push_str(&text[cell_start..pos]);
+        }
+        cells.push(Cell { text: value, span: cell_start..pos });
+        match bytes.get(pos) {
+            Some(b',') => pos += 1,
+            Some(b'\r') if bytes.get(pos + 1) == Some(&b'\n') => {
+                return Ok((Record { cells, span: start..pos }, pos + 2));
+            }
+            Some(b'\n') | Some(b'\r') => return Ok((Record { cells, span: start..pos }, pos + 1)),
+            _ => return Ok((Record { cells, span: start..pos }, pos)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(record: &Record) -> Vec<&str> {
+        record.cells.iter().map(|c| c.text.as_str()).collect()
+    }
+
+    #[test]
+    fn reads_header_and_rows_with_spans() {
+        let text = "a,b\nx,y\n";
+        let table = read_csv(text).unwrap();
+        assert_eq!(texts(table.header.as_ref().unwrap()), ["a", "b"]);
+        assert_eq!(texts(&table.records[0]), ["x", "y"]);
+        assert_eq!(&text[table.records[0].cells[1].span.clone()], "y");
+    }
+
+    #[test]
+    fn handles_bom_crlf_quotes_and_blank_lines() {
+        let text = "\u{feff}a,b\r\n\r\n\"x,1\",\"say \"\"hi\"\"\"\r\n";
+        let table = read_csv(text).unwrap();
+        assert_eq!(texts(table.header.as_ref().unwrap()), ["a", "b"]);
+        assert_eq!(table.records.len(), 1);
+        assert_eq!(texts(&table.records[0]), ["x,1", "say \"hi\""]);
+        assert_eq!(&text[table.records[0].cells[0].span.clone()], "\"x,1\"");
+    }
+
+    #[test]
+    fn keeps_empty_cells_for_the_checker() {
+        let table = read_csv("a,b\nx,\n").unwrap();
+        assert_eq!(texts(&table.records[0]), ["x", ""]);
+    }
+
+    #[test]
+    fn reports_ragged_rows_unclosed_quotes_and_empty_files() {
+        let err = read_csv("a,b\nx\n").unwrap_err();
+        assert!(err.message.contains("1 cell but the header has 2"), "{}", err.message);
+        assert_eq!(err.span, 4..5);
+        assert!(read_csv("a\n\"x\n").unwrap_err().message.contains("never closed"));
+        assert!(read_csv("").unwrap_err().message.contains("empty"));
+        assert!(read_csv("a\n\"x\"y\n").unwrap_err().message.contains("after a closing quote"));
+    }
+
+    #[test]
+    fn txt_skips_blank_lines() {
+        let table = read_txt("one\n\n  \r\ntwo\r\n");
+        let values: Vec<&str> = table.records.iter().map(|r| r.cells[0].text.as_str()).collect();
+        assert_eq!(values, ["one", "two"]);
+        assert!(table.header.is_none());
+    }
+}

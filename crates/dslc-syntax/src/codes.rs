@@ -1,0 +1,103 @@
+//! The registry of stable diagnostic codes shared by every layer of the toolchain.
+//!
+//! A code never changes meaning once released. Each code has a page in `docs/diagnostics/`,
+//! printed by `dslc explain`; a test keeps this list and those pages in step.
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A stable diagnostic code with its default severity and a one-line title.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Code {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+}
+
+macro_rules! codes {
+    ($($name:ident = $id:literal, $sev:ident, $title:literal;)*) => {
+        $(
+            #[doc = $title]
+            pub const $name: Code = Code { id: $id, severity: Severity::$sev, title: $title };
+        )*
+        /// Every code, in numeric order.
+        pub const ALL: &[Code] = &[$($name),*];
+    };
+}
+
+codes! {
+    // Lexical and syntax errors.
+    UNEXPECTED_CHARACTER = "E0001", Error, "unexpected character";
+    UNTERMINATED_STRING = "E0002", Error, "unterminated string";
+    INVALID_UTF8 = "E0003", Error, "source is not valid UTF-8";
+    INVALID_ESCAPE = "E0004", Error, "invalid escape in a string";
+    SYNTAX_ERROR = "E0010", Error, "syntax error";
+    UNCLOSED_DELIMITER = "E0011", Error, "unclosed delimiter";
+    EXPECTED_NAME = "E0012", Error, "a value where a name is expected";
+    INVALID_INTEGER = "E0013", Error, "invalid integer in a range";
+
+    // Names and declarations.
+    DUPLICATE_AXIS = "E0101", Error, "axis declared twice";
+    DUPLICATE_RULE = "E0102", Error, "rule name used twice";
+    UNKNOWN_AXIS = "E0103", Error, "unknown axis";
+    AXIS_DECLARED_AND_TUPLED = "E0104", Error, "axis declared and also bound by a tuple";
+    AXIS_CONSUMED = "E0105", Error, "axis already consumed by an earlier rule";
+    DUPLICATE_COHORT = "E0106", Error, "more than one cohort statement";
+    UNKNOWN_OUTPUT_FIELD = "E0107", Error, "unknown output field";
+    DUPLICATE_OUTPUT = "E0108", Error, "output statement or field repeated";
+    RULE_NAME_CLASH = "E0109", Error, "rule name clashes with an axis";
+    DUPLICATE_LEVEL = "W0110", Warning, "duplicate level dropped";
+    EMPTY_AXIS = "E0111", Error, "axis has no levels";
+
+    // Rules.
+    SUBSET_EMPTIES_AXIS = "E0201", Error, "subset leaves an axis empty";
+    SUBSET_VALUE_NOT_LEVEL = "W0202", Warning, "subset value is not a level of the axis";
+    EMPTY_TIE = "E0203", Error, "tied axes share no level";
+    PAIR_SAME_AXIS = "E0204", Error, "pair of an axis with itself";
+    VALUE_OUTSIDE_DOMAIN = "E0205", Error, "value outside the axis's current levels";
+    ARITY_MISMATCH = "E0206", Error, "item has the wrong number of values";
+    BALANCE_VIOLATION = "E0207", Error, "pair items are not balanced";
+    REVERSED_RANGE = "E0208", Error, "reversed range";
+    TOO_FEW_AXES = "E0209", Error, "rule needs at least two axes";
+    DUPLICATE_ITEM = "W0210", Warning, "duplicate item dropped";
+    EMPTY_ITEMS = "E0211", Error, "rule has no items";
+    NOT_A_PLAIN_AXIS = "E0212", Error, "rule needs a plain axis here";
+    RANGE_TOO_LARGE = "E0213", Error, "range too large";
+
+    // Included files.
+    FILE_NOT_FOUND = "E0301", Error, "included file missing or unreadable";
+    FILE_ESCAPES_ROOT = "E0302", Error, "included file outside the project root";
+    FILE_BAD_EXTENSION = "E0303", Error, "included file has an unknown extension";
+    FILE_BAD_HEADER = "E0304", Error, "included CSV has a bad header";
+    FILE_EMPTY_CELL = "E0305", Error, "included CSV has an empty cell";
+    FILE_MALFORMED = "E0306", Error, "included file is malformed";
+
+    // Stage fields.
+    BAD_REPLICATE = "E0401", Error, "replicate is not an integer of at least 1";
+    ALIAS_FIELD = "W0402", Warning, "alias used for a stage field";
+    UNREAD_AXIS = "W0403", Warning, "axis read by no stage field";
+    DESIGN_ONLY = "W0404", Warning, "design-only spec";
+
+    // Compilation.
+    TOO_MANY_ROWS = "E0601", Error, "product larger than --max-rows";
+}
+
+/// Looks a code up by its id, ignoring ASCII case (`e0101` finds `E0101`).
+pub fn lookup(id: &str) -> Option<Code> {
+    ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+}

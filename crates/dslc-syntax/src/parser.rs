@@ -1,0 +1,837 @@
+//! The error-recovering parser: splits the tokens into statements, repairs brackets, and parses each statement with chumsky.
+//!
+//! Recovery works in three layers, outermost first:
+//!
+//! 1. **Statements.** The token list is cut into chunks, one per statement. A chunk ends before
+//!    a statement keyword at bracket depth 0, or before a keyword that begins a line and is
+//!    followed on that line by a word while a bracket is still open (inside a list that is never
+//!    valid, so it must be the next statement). A broken statement never swallows the next one.
+//! 2. **Brackets.** Each chunk's brackets are matched before parsing. An unclosed or mismatched
+//!    bracket is reported once (E0011, at the opening bracket) and the chunk is repaired by
+//!    inserting zero-width closers, so the statement can still be parsed and kept.
+//! 3. **List elements.** Inside `[…]` and `(…)` a broken element is reported and skipped up to
+//!    the next `,` or closing bracket at its depth, so one run reports every bad item.
+//!
+//! Names, range bounds and pair arity are checked without failing the statement where possible:
+//! the statement stays in the tree and the error is reported beside it.
+
+use chumsky::error::RichPattern;
+use chumsky::error::RichReason;
+use chumsky::input::{InputRef, ValueInput};
+use chumsky::prelude::*;
+
+use crate::ast::*;
+use crate::codes;
+use crate::error::SyntaxError;
+use crate::lexer::{is_terminated, lex, unescape, Token, KEYWORDS};
+use crate::ParseResult;
+
+/// Brackets nested deeper than this are an error; it bounds the parser's recursion.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, SimpleSpan>>;
+
+/// The input the statement parsers read: a chunk of `(token, span)` pairs.
+trait TokenInput<'t, 's: 't>: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan> {}
+impl<'t, 's: 't, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> TokenInput<'t, 's> for I {}
+
+/// Kinds of custom errors raised inside the parsers, turned into `SyntaxError`s by `convert`.
+/// Rich's custom errors carry only a string, so the kind travels as the message.
+const CUSTOM_BAD_INT: &str = "bad-int";
+const CUSTOM_BARE_LEVEL: &str = "bare-level";
+const CUSTOM_PAIR_ARITY: &str = "pair-arity";
+
+fn range(span: SimpleSpan) -> Span {
+    span.start..span.end
+}
+
+/// Parses a spec file. Never panics.
+pub(crate) fn parse(text: &str) -> ParseResult {
+    let lexed = lex(text);
+    let mut errors = lexed.errors;
+    let mut repaired = Vec::with_capacity(lexed.tokens.len() + 16);
+    let chunks = split(text, &lexed.tokens, &mut repaired, &mut errors);
+
+    let parsers = statement_parsers();
+    let mut statements = Vec::with_capacity(chunks.len());
+    for chunk in &chunks {
+        let Some(kind) = chunk.keyword else { continue };
+        if chunk.too_deep {
+            continue;
+        }
+        let eoi = SimpleSpan::from(chunk.eoi..chunk.eoi);
+        let input = repaired[chunk.tokens.clone()].split_token_span(eoi);
+        let (output, errs) = parsers[kind].parse(input).into_output_errors();
+        if let Some(Some(statement)) = output {
+            statements.push(statement);
+        }
+        for err in errs {
+            // An error at a zero-width closer that was inserted by the repair repeats the E0011.
+            let at_repair =
+                chunk.repaired && err.found().is_some() && err.span().start == err.span().end;
+            if at_repair || chunk.unterminated_string {
+                continue;
+            }
+            errors.push(convert(err, chunk, text));
+        }
+    }
+
+    for statement in &statements {
+        check_names(statement, text, &mut errors);
+    }
+
+    errors.sort_by_key(|e| e.span.start);
+    errors.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    ParseResult {
+        file: SpecFile { statements },
+        comments: lexed.comments,
+        errors,
+    }
+}
+
+/// One statement's tokens (or, at the start of a file, tokens before the first statement).
+struct Chunk {
+    /// The index in `KEYWORDS` of the statement's keyword; `None` for leading junk.
+    keyword: Option<usize>,
+    /// The chunk's tokens in the repaired token list.
+    tokens: std::ops::Range<usize>,
+    /// The byte offset just after the chunk's last token.
+    eoi: usize,
+    /// Whether the chunk runs to the end of the file.
+    at_eof: bool,
+    /// Whether brackets were inserted or replaced to balance the chunk.
+    repaired: bool,
+    /// Whether brackets nest deeper than `MAX_DEPTH`.
+    too_deep: bool,
+    /// Whether a string in the chunk is unterminated; its other errors are then likely echoes.
+    unterminated_string: bool,
+}
+
+/// Cuts the tokens into statement chunks, balancing each chunk's brackets into `out`.
+fn split<'s>(
+    text: &str,
+    tokens: &[(Token<'s>, Span)],
+    out: &mut Vec<(Token<'s>, SimpleSpan)>,
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<Chunk> {
+    let has_newline = |from: usize, to: usize| {
+        text.get(from..to)
+            .is_some_and(|gap| gap.contains(['\n', '\r']))
+    };
+    let line_start = |i: usize| i == 0 || has_newline(tokens[i - 1].1.end, tokens[i].1.start);
+    let same_line = |i: usize, j: usize| !has_newline(tokens[i].1.end, tokens[j].1.start);
+    // A keyword followed on its line by a word or string: the shape of every statement's start.
+    let looks_like_start = |i: usize| {
+        tokens.get(i + 1).is_some_and(|(next, _)| {
+            matches!(next, Token::Word(_) | Token::Str(_)) && same_line(i, i + 1)
+        })
+    };
+
+    let mut chunks = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let start = i;
+        let keyword = tokens[i]
+            .0
+            .keyword()
+            .and_then(|k| KEYWORDS.iter().position(|&x| x == k));
+        let out_start = out.len();
+        let mut stack: Vec<(Token<'s>, Span)> = Vec::new();
+        let mut repaired = false;
+        let mut too_deep = false;
+        let mut unterminated_string = false;
+        while i < tokens.len() {
+            let (token, ref span) = tokens[i];
+            if i > start && token.is_keyword() {
+                let boundary = if stack.is_empty() {
+                    // `axis tuple = …` or `cohort output`: a keyword right after a statement keyword
+                    // on the same line is that statement's name or id, unless a statement starts there.
+                    let as_name = i == start + 1
+                        && keyword.is_some()
+                        && same_line(start, i)
+                        && !looks_like_start(i);
+                    !as_name
+                } else {
+                    line_start(i) && looks_like_start(i)
+                };
+                if boundary {
+                    break;
+                }
+            }
+            i += 1;
+            let simple = SimpleSpan::from(span.clone());
+            if keyword.is_none() {
+                // Leading junk is reported as a whole below; its brackets do not matter.
+                if token.is_open() {
+                    stack.push((token, span.clone()));
+                } else if token.is_close() {
+                    stack.pop();
+                }
+                out.push((token, simple));
+                continue;
+            }
+            match token {
+                Token::Str(raw) if !is_terminated(raw) => unterminated_string = true,
+                t if t.is_open() => {
+                    stack.push((t, span.clone()));
+                    if stack.len() > MAX_DEPTH && !too_deep {
+                        too_deep = true;
+                        errors.push(SyntaxError {
+                            code: codes::SYNTAX_ERROR,
+                            message: format!("brackets nested more than {MAX_DEPTH} levels deep"),
+                            span: span.clone(),
+                            label: "too deeply nested".to_string(),
+                            secondary: Vec::new(),
+                            help: Some(
+                                "items need only a few levels of nesting; check for stray brackets"
+                                    .to_string(),
+                            ),
+                        });
+                    }
+                }
+                t if t.is_close() => {
+                    let opener = t.matching().unwrap_or(Token::LParen);
+                    if stack.last().is_some_and(|(top, _)| *top == opener) {
+                        stack.pop();
+                    } else if let Some(pos) = stack.iter().rposition(|(o, _)| *o == opener) {
+                        // `[(x, y]`: the brackets above the match are never closed; close them here.
+                        while stack.len() > pos + 1 {
+                            let (open, open_span) = stack.pop().unwrap_or((Token::LParen, 0..0));
+                            let close = open.matching().unwrap_or(Token::RParen);
+                            errors.push(unclosed(
+                                open,
+                                open_span,
+                                span.clone(),
+                                format!("expected `{close}` before this `{t}`"),
+                            ));
+                            out.push((close, SimpleSpan::from(span.start..span.start)));
+                        }
+                        stack.pop();
+                        repaired = true;
+                    } else if let Some((open, open_span)) = stack.pop() {
+                        // `(x]`: the closer is most likely a typo for the one that was expected.
+                        let close = open.matching().unwrap_or(Token::RParen);
+                        errors.push(unclosed(
+                            open,
+                            open_span,
+                            span.clone(),
+                            format!("expected `{close}`, found `{t}`"),
+                        ));
+                        out.push((close, simple));
+                        repaired = true;
+                        continue;
+                    } else {
+                        errors.push(SyntaxError {
+                            code: codes::SYNTAX_ERROR,
+                            message: format!("unexpected closing `{t}`"),
+                            span: span.clone(),
+                            label: format!("no `{opener}` to close"),
+                            secondary: Vec::new(),
+                            help: Some(format!("remove this `{t}`")),
+                        });
+                        repaired = true;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            out.push((token, simple));
+        }
+
+        let eoi = tokens[i - 1].1.end;
+        if keyword.is_some() {
+            while let Some((open, open_span)) = stack.pop() {
+                let close = open.matching().unwrap_or(Token::RParen);
+                errors.push(unclosed(
+                    open,
+                    open_span,
+                    eoi..eoi,
+                    format!("expected `{close}` here"),
+                ));
+                out.push((close, SimpleSpan::from(eoi..eoi)));
+                repaired = true;
+            }
+        } else {
+            let (first, span) = &tokens[start];
+            errors.push(SyntaxError {
+                code: codes::SYNTAX_ERROR,
+                message: format!("expected a statement, found {}", first.describe()),
+                span: span.clone(),
+                label: "expected a statement keyword".to_string(),
+                secondary: Vec::new(),
+                help: Some(keyword_help(first)),
+            });
+        }
+        chunks.push(Chunk {
+            keyword,
+            tokens: out_start..out.len(),
+            eoi,
+            at_eof: i == tokens.len(),
+            repaired,
+            too_deep,
+            unterminated_string,
+        });
+    }
+    chunks
+}
+
+/// E0011 for an opening bracket that is never closed.
+fn unclosed(
+    open: Token<'_>,
+    open_span: Span,
+    expected_at: Span,
+    expected_label: String,
+) -> SyntaxError {
+    SyntaxError {
+        code: codes::UNCLOSED_DELIMITER,
+        message: format!("unclosed `{open}`"),
+        span: open_span,
+        label: format!("this `{open}` is never closed"),
+        secondary: vec![(expected_at, expected_label)],
+        help: None,
+    }
+}
+
+/// The help line for a word where a statement should start: a did-you-mean, or the keyword list.
+fn keyword_help(found: &Token<'_>) -> String {
+    if let Token::Word(word) = found {
+        let lower = word.to_ascii_lowercase();
+        let best = KEYWORDS
+            .iter()
+            .map(|k| (edit_distance(&lower, k), *k))
+            .min()
+            .filter(|(d, k)| *d <= 1 + k.len() / 4);
+        if let Some((_, k)) = best {
+            return format!("did you mean `{k}`?");
+        }
+    }
+    "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple` or `output`"
+        .to_string()
+}
+
+/// Levenshtein distance, for did-you-mean on keywords (short words only).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// One parser per statement keyword, in `KEYWORDS` order, so a chunk goes straight to its parser.
+fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
+) -> [Boxed<'t, 't, I, Option<Statement>, Extra<'t, 's>>; 7] {
+    let value = select! {
+        Token::Word(w) = e => Value { text: w.to_string(), kind: ValueKind::Bare, span: range(e.span()) },
+        Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: range(e.span()) },
+        t = e if t.is_keyword() => Value { text: t.to_string(), kind: ValueKind::Bare, span: range(e.span()) },
+    }
+    .labelled("a value");
+
+    // Anything that could be meant as a name is accepted here; `check_names` reports the ones that are not names.
+    let name = select! {
+        Token::Word(w) = e => Name { text: w.to_string(), span: range(e.span()) },
+        Token::Str(s) = e => Name { text: unescape(s), span: range(e.span()) },
+        t = e if t.is_keyword() => Name { text: t.to_string(), span: range(e.span()) },
+    }
+    .labelled("a name");
+
+    let string =
+        select! { Token::Str(s) = e => (unescape(s), range(e.span())) }.labelled("a string");
+
+    let file_ref = just(Token::Word("file"))
+        .ignore_then(
+            string
+                .clone()
+                .delimited_by(just(Token::LParen), just(Token::RParen)),
+        )
+        .map_with(|(path, path_span), e| FileRef {
+            path,
+            path_span,
+            span: range(e.span()),
+        });
+
+    // A bad bound is reported and read as 0, so the statement (and its axis) survive for later checks.
+    let int = select! { Token::Word(w) = e => (w, e.span()) }
+        .labelled("an integer")
+        .validate(|(w, span), _, emitter| match w.parse::<i64>() {
+            Ok(n) => (n, range(span)),
+            Err(_) => {
+                emitter.emit(Rich::custom(span, CUSTOM_BAD_INT));
+                (0, range(span))
+            }
+        });
+    let int_range = int
+        .clone()
+        .then_ignore(just(Token::DotDot))
+        .then(int)
+        .map_with(|((start, start_span), (end, end_span)), e| IntRange {
+            start,
+            start_span,
+            end,
+            end_span,
+            span: range(e.span()),
+        });
+
+    let value_list = elements(value.clone(), Token::RBracket)
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .map_with(|values, e| ValueList {
+            values: values.into_iter().flatten().collect(),
+            span: range(e.span()),
+        });
+
+    // `axis a = x`: one bare level is read as `[x]` and reported, which keeps the axis declared.
+    let bare_level = value
+        .clone()
+        .then_ignore(none_of([Token::DotDot]).rewind().ignored().or(end()))
+        .validate(|v, e, emitter| {
+            emitter.emit(Rich::custom(e.span(), CUSTOM_BARE_LEVEL));
+            ValueList {
+                span: v.span.clone(),
+                values: vec![v],
+            }
+        });
+
+    let levels = choice((
+        value_list.map(Levels::List),
+        file_ref.clone().map(Levels::File),
+        int_range.map(Levels::Range),
+        bare_level.map(Levels::List),
+    ))
+    .labelled("a list `[…]`, a range `A..B` or `file(\"…\")`");
+
+    let item_tuple = recursive(|item_tuple| {
+        let elem = choice((
+            value.clone().map(|v| Some(ItemElem::Value(v))),
+            item_tuple.map(|t: Option<ItemTuple>| t.map(ItemElem::Tuple)),
+        ));
+        elements(elem, Token::RParen)
+            .delimited_by(just(Token::LParen), just(Token::RParen))
+            .map_with(|elems, e| {
+                // A tuple with a broken element is dropped whole, so that no arity error echoes it.
+                let elems: Option<Vec<ItemElem>> = elems.into_iter().map(Option::flatten).collect();
+                elems.map(|elems| ItemTuple {
+                    elems,
+                    span: range(e.span()),
+                })
+            })
+            .labelled("a tuple `(…)`")
+            .boxed()
+    });
+
+    let item_list = elements(item_tuple, Token::RBracket)
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .map_with(|items, e| Items::List {
+            items: items.into_iter().flatten().flatten().collect(),
+            span: range(e.span()),
+        });
+    let items = choice((item_list, file_ref.map(Items::File)))
+        .labelled("a list of tuples `[(…), …]` or `file(\"…\")`");
+
+    let name_list = name
+        .clone()
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .map_with(|names, e| (names, range(e.span())))
+        .labelled("a list of axes `(…)`");
+
+    let balance = just(Token::Word("balance")).ignore_then(
+        select! {
+            Token::Word("left") = e => (Balance::Left, range(e.span())),
+            Token::Word("right") = e => (Balance::Right, range(e.span())),
+            Token::Word("both") = e => (Balance::Both, range(e.span())),
+        }
+        .labelled("`left`, `right` or `both`"),
+    );
+
+    let note = select! {
+        Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: range(e.span()) },
+    }
+    .labelled("a quoted note");
+
+    let cohort = just(Token::Cohort)
+        .ignore_then(value.clone())
+        .then(note.or_not())
+        .map_with(|(id, note), e| {
+            Some(Statement::Cohort(CohortStmt {
+                id,
+                note,
+                span: range(e.span()),
+            }))
+        });
+
+    let axis = just(Token::Axis)
+        .ignore_then(name.clone())
+        .then_ignore(just(Token::Eq))
+        .then(levels.clone())
+        .map_with(|(name, levels), e| {
+            Some(Statement::Axis(AxisStmt {
+                name,
+                levels,
+                span: range(e.span()),
+            }))
+        });
+
+    let subset = just(Token::Subset)
+        .ignore_then(name.clone())
+        .then_ignore(just(Token::Eq))
+        .then(levels)
+        .map_with(|(axis, levels), e| {
+            Some(Statement::Subset(SubsetStmt {
+                axis,
+                levels,
+                span: range(e.span()),
+            }))
+        });
+
+    let tie = just(Token::Tie)
+        .ignore_then(name.clone())
+        .then(name_list.clone())
+        .map_with(|(name, (axes, axes_span)), e| {
+            Some(Statement::Tie(TieStmt {
+                name,
+                axes,
+                axes_span,
+                span: range(e.span()),
+            }))
+        });
+
+    let pair = just(Token::Pair)
+        .ignore_then(name.clone())
+        .then(name_list.clone())
+        .then(balance.or_not())
+        .then_ignore(just(Token::Eq))
+        .then(items.clone())
+        .validate(
+            |(((name, (axes, axes_span)), balance), items), e, emitter| {
+                let [left, right]: [Name; 2] = match axes.try_into() {
+                    Ok(pair) => pair,
+                    Err(axes) => {
+                        let axes: Vec<Name> = axes;
+                        let span = SimpleSpan::from(axes_span);
+                        emitter.emit(Rich::custom(
+                            span,
+                            format!("{CUSTOM_PAIR_ARITY}:{}", axes.len()),
+                        ));
+                        return None;
+                    }
+                };
+                Some(Statement::Pair(PairStmt {
+                    name,
+                    left,
+                    right,
+                    balance,
+                    items,
+                    span: range(e.span()),
+                }))
+            },
+        );
+
+    let tuple = just(Token::Tuple)
+        .ignore_then(name.clone())
+        .then(name_list)
+        .then_ignore(just(Token::Eq))
+        .then(items)
+        .map_with(|((name, (axes, axes_span)), items), e| {
+            Some(Statement::Tuple(TupleStmt {
+                name,
+                axes,
+                axes_span,
+                items,
+                span: range(e.span()),
+            }))
+        });
+
+    let output = just(Token::Output)
+        .ignore_then(
+            name.separated_by(just(Token::Comma))
+                .allow_trailing()
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|fields, e| {
+            Some(Statement::Output(OutputStmt {
+                fields,
+                span: range(e.span()),
+            }))
+        });
+
+    // Tokens left after a complete statement are reported once and skipped; the statement is kept.
+    let rest = || end().recover_with(via_parser(any().repeated().at_least(1)));
+    [
+        cohort.then_ignore(rest()).boxed(),
+        axis.then_ignore(rest()).boxed(),
+        subset.then_ignore(rest()).boxed(),
+        tie.then_ignore(rest()).boxed(),
+        pair.then_ignore(rest()).boxed(),
+        tuple.then_ignore(rest()).boxed(),
+        output.then_ignore(rest()).boxed(),
+    ]
+}
+
+/// Comma-separated elements up to `close`, with a trailing comma allowed.
+///
+/// An element that fails, or that is not followed by `,` or `close`, is reported and skipped up
+/// to the next `,` or closing bracket at its own depth; it comes out as `None`.
+fn elements<'t, 's: 't, I, O>(
+    elem: impl Parser<'t, I, O, Extra<'t, 's>> + Clone,
+    close: Token<'s>,
+) -> impl Parser<'t, I, Vec<Option<O>>, Extra<'t, 's>> + Clone
+where
+    I: TokenInput<'t, 's>,
+{
+    elem.then_ignore(one_of([Token::Comma, close]).rewind())
+        .map(Some)
+        .recover_with(via_parser(skip_element().map(|()| None)))
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+}
+
+/// Skips at least one token, up to the next `,` or closing bracket at depth 0 (brackets are balanced by `split`).
+fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), Extra<'t, 's>> + Clone
+{
+    custom(|inp: &mut InputRef<'t, '_, I, Extra<'t, 's>>| {
+        let before = inp.cursor();
+        let mut depth = 0usize;
+        let mut skipped = 0usize;
+        while let Some(token) = inp.peek() {
+            if depth == 0 && (token == Token::Comma || token.is_close()) {
+                break;
+            }
+            if token.is_open() {
+                depth += 1;
+            } else if token.is_close() {
+                depth -= 1;
+            }
+            inp.skip();
+            skipped += 1;
+        }
+        if skipped == 0 {
+            // The recovery fails and the original error stands; this error is discarded.
+            return Err(Rich::custom(inp.span_since(&before), "nothing to skip"));
+        }
+        Ok(())
+    })
+}
+
+/// Turns a chumsky error into a diagnostic.
+fn convert(err: Rich<'_, Token<'_>, SimpleSpan>, chunk: &Chunk, text: &str) -> SyntaxError {
+    let span = range(*err.span());
+    let stmt = chunk.keyword.map_or("", |k| KEYWORDS[k]);
+    match err.reason() {
+        RichReason::Custom(msg) => custom_error(msg, span, text),
+        RichReason::ExpectedFound { expected, found } => {
+            let found_token = found.as_deref().copied();
+            let mut wants: Vec<String> = Vec::new();
+            let mut end_ok = false;
+            let mut comma_ok = false;
+            for pattern in expected {
+                let text = match pattern {
+                    RichPattern::Token(t) => {
+                        comma_ok |= **t == Token::Comma;
+                        t.describe()
+                    }
+                    RichPattern::Label(l) => l.to_string(),
+                    RichPattern::Identifier(i) => format!("`{i}`"),
+                    RichPattern::Any => "more input".to_string(),
+                    RichPattern::EndOfInput => {
+                        end_ok = true;
+                        "the end of the statement".to_string()
+                    }
+                    _ => continue,
+                };
+                if !wants.contains(&text) {
+                    wants.push(text);
+                }
+            }
+            // Put the end of the statement last: "expected `,` or the end of the statement".
+            if let Some(pos) = wants.iter().position(|w| w == "the end of the statement") {
+                let end = wants.remove(pos);
+                wants.push(end);
+            }
+            let expected_text = join_or(&wants);
+            let found_text = match &found_token {
+                Some(t) => t.describe(),
+                None if chunk.at_eof => "end of file".to_string(),
+                None => "end of statement".to_string(),
+            };
+
+            let at_line_start = span.start == 0
+                || text[..span.start]
+                    .trim_end_matches([' ', '\t'])
+                    .ends_with(['\n', '\r']);
+            let (message, help) = match found_token {
+                // A line that starts with a word after a complete statement: likely a misspelt keyword.
+                Some(t @ Token::Word(_)) if end_ok && at_line_start => (
+                    format!("expected {expected_text}, found {}", t.describe()),
+                    keyword_help(&t),
+                ),
+                Some(Token::Word(_) | Token::Str(_)) if comma_ok => (
+                    format!("expected {expected_text}, found {found_text}"),
+                    "separate the elements with commas".to_string(),
+                ),
+                _ => (
+                    format!("expected {expected_text}, found {found_text}"),
+                    statement_help(stmt).to_string(),
+                ),
+            };
+            SyntaxError {
+                code: codes::SYNTAX_ERROR,
+                message,
+                span,
+                label: format!("expected {expected_text}"),
+                secondary: Vec::new(),
+                help: Some(help),
+            }
+        }
+    }
+}
+
+/// Builds the diagnostic for one of the custom error kinds raised by the parsers.
+fn custom_error(msg: &str, span: Span, text: &str) -> SyntaxError {
+    let written = text.get(span.clone()).unwrap_or_default();
+    let (kind, detail) = msg.split_once(':').unwrap_or((msg, ""));
+    match kind {
+        CUSTOM_BAD_INT => {
+            let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
+            SyntaxError {
+                code: codes::INVALID_INTEGER,
+                message: if digits {
+                    format!("`{written}` is too large for a range bound")
+                } else {
+                    format!("`{written}` is not an integer")
+                },
+                span,
+                label: "range bounds must be integers".to_string(),
+                secondary: Vec::new(),
+                help: Some(if digits {
+                    format!(
+                        "range bounds must fit in a 64-bit integer (at most {})",
+                        i64::MAX
+                    )
+                } else {
+                    "a range is written `1..3`; list other levels instead: `[a, b, c]`".to_string()
+                }),
+            }
+        }
+        CUSTOM_BARE_LEVEL => SyntaxError {
+            code: codes::SYNTAX_ERROR,
+            message: format!(
+                "expected a list `[…]`, a range `A..B` or `file(\"…\")`, found `{written}`"
+            ),
+            span,
+            label: "a single level must be written as a list".to_string(),
+            secondary: Vec::new(),
+            help: Some(format!("write `[{written}]`")),
+        },
+        CUSTOM_PAIR_ARITY => SyntaxError {
+            code: codes::SYNTAX_ERROR,
+            message: format!("a pair names exactly two axes, found {detail}"),
+            span,
+            label: "expected `(LEFT, RIGHT)`".to_string(),
+            secondary: Vec::new(),
+            help: Some("use `tuple` to combine more than two axes".to_string()),
+        },
+        _ => SyntaxError {
+            code: codes::SYNTAX_ERROR,
+            message: msg.to_string(),
+            span,
+            label: String::new(),
+            secondary: Vec::new(),
+            help: None,
+        },
+    }
+}
+
+/// How each statement is written, for the help line of a syntax error inside it.
+fn statement_help(keyword: &str) -> &'static str {
+    match keyword {
+        "cohort" => "write `cohort ID \"optional note\"`",
+        "axis" => "write `axis NAME = [a, b]`, `axis NAME = 1..3` or `axis NAME = file(\"levels.csv\")`",
+        "subset" => "write `subset AXIS = [a, b]`, `subset AXIS = 1..3` or `subset AXIS = file(\"levels.csv\")`",
+        "tie" => "write `tie NAME (AXIS, AXIS, …)`",
+        "pair" => "write `pair NAME (LEFT, RIGHT) = [(l, r), …]`, optionally with `balance left|right|both` before `=`",
+        "tuple" => "write `tuple NAME (AXIS, AXIS, …) = [(a, b, …), …]` or `= file(\"items.csv\")`",
+        "output" => "write `output FIELD, FIELD, …`",
+        _ => "",
+    }
+}
+
+/// "a", "a or b", "a, b or c".
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Reports names that are keywords, quoted strings or values that are not `[A-Za-z_][A-Za-z0-9_]*`.
+fn check_names(statement: &Statement, text: &str, errors: &mut Vec<SyntaxError>) {
+    let names: Vec<&Name> = match statement {
+        Statement::Cohort(_) => Vec::new(),
+        Statement::Axis(s) => vec![&s.name],
+        Statement::Subset(s) => vec![&s.axis],
+        Statement::Tie(s) => std::iter::once(&s.name).chain(&s.axes).collect(),
+        Statement::Pair(s) => vec![&s.name, &s.left, &s.right],
+        Statement::Tuple(s) => std::iter::once(&s.name).chain(&s.axes).collect(),
+        Statement::Output(s) => s.fields.iter().collect(),
+    };
+    for name in names {
+        let written = text.get(name.span.clone()).unwrap_or_default();
+        if written.starts_with('"') {
+            errors.push(SyntaxError {
+                code: codes::EXPECTED_NAME,
+                message: format!("expected a name, found string `{written}`"),
+                span: name.span.clone(),
+                label: "a name cannot be quoted".to_string(),
+                secondary: Vec::new(),
+                help: Some(name_help(&name.text)),
+            });
+        } else if KEYWORDS.contains(&written) {
+            errors.push(SyntaxError {
+                code: codes::SYNTAX_ERROR,
+                message: format!("expected a name, found keyword `{written}`"),
+                span: name.span.clone(),
+                label: "a statement keyword cannot be a name".to_string(),
+                secondary: Vec::new(),
+                help: Some(format!("choose another name, e.g. `{written}_`")),
+            });
+        } else if !crate::is_name(&name.text) {
+            errors.push(SyntaxError {
+                code: codes::EXPECTED_NAME,
+                message: format!("expected a name, found value `{written}`"),
+                span: name.span.clone(),
+                label: "not a valid name".to_string(),
+                secondary: Vec::new(),
+                help: Some(name_help(&name.text)),
+            });
+        }
+    }
+}
+
+/// Explains the name rule and suggests a valid name close to `text`.
+fn name_help(text: &str) -> String {
+    let mut suggestion: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if suggestion.is_empty() || suggestion.starts_with(|c: char| c.is_ascii_digit()) {
+        suggestion.insert(0, '_');
+    }
+    format!("a name is a letter or `_` followed by letters, digits or `_`; try `{suggestion}`")
+}
