@@ -50,11 +50,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn human(&self, d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
-        let (kind, color) = match d.severity {
-            Severity::Error => (ReportKind::Custom("error", Color::Red), Color::Red),
-            Severity::Warning => (ReportKind::Custom("warning", Color::Yellow), Color::Yellow),
-            Severity::Note => (ReportKind::Custom("note", Color::Cyan), Color::Cyan),
+        let color = match d.severity {
+            Severity::Error => Color::Red,
+            Severity::Warning => Color::Yellow,
+            Severity::Note => Color::Cyan,
         };
+        // rustc's header style, `error[E0103]: message`, is a custom kind without a separate code.
+        let heading = format!("{}[{}]", d.severity.as_str(), d.code.id);
         let mut sources: Vec<(String, String)> = Vec::new();
         let mut span_of = |label: &dslc_db::Label| -> (String, std::ops::Range<usize>) {
             let name = self.display_path(&label.file);
@@ -66,19 +68,29 @@ impl<'a> Renderer<'a> {
             (name, start..label.span.end.clamp(start, len))
         };
         let primary = span_of(&d.primary);
-        let mut report = Report::build(kind, primary.clone())
+        let mut report = Report::build(ReportKind::Custom(&heading, color), primary)
             .with_config(Config::default().with_index_type(IndexType::Byte).with_color(self.color))
-            .with_code(d.code.id)
-            .with_message(&d.message)
-            .with_label(AriadneLabel::new(primary).with_message(&d.primary.message).with_color(color).with_order(0));
-        for (i, label) in d.secondary.iter().enumerate() {
+            .with_message(&d.message);
+        // ariadne starts a new snippet whenever a label lies above the previous one, so labels go
+        // in file order: the primary label's file first, then by position.
+        let mut labels: Vec<(&dslc_db::Label, Color)> = std::iter::once((&d.primary, color)).chain(d.secondary.iter().map(|l| (l, Color::Blue))).collect();
+        labels.sort_by(|(a, _), (b, _)| (a.file != d.primary.file, &a.file, a.span.start).cmp(&(b.file != d.primary.file, &b.file, b.span.start)));
+        for (order, (label, label_color)) in labels.into_iter().enumerate() {
             let span = span_of(label);
-            report = report.with_label(AriadneLabel::new(span).with_message(&label.message).with_color(Color::Blue).with_order(i as i32 + 1));
+            report = report.with_label(AriadneLabel::new(span).with_message(&label.message).with_color(label_color).with_order(order as i32));
         }
         if let Some(help) = &d.help {
             report = report.with_help(help);
         }
-        report.finish().write(ariadne::sources(sources), out)
+        let mut rendered = Vec::new();
+        report.finish().write(ariadne::sources(sources), &mut rendered)?;
+        let rendered = String::from_utf8_lossy(&rendered);
+        // ariadne colours a custom kind's heading even with colour off, so strip escapes here.
+        if self.color {
+            out.write_all(rendered.as_bytes())
+        } else {
+            out.write_all(strip_ansi(&rendered).as_bytes())
+        }
     }
 
     /// 1-based line and column (in characters) of both ends of a label.
@@ -142,6 +154,24 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Removes ANSI colour sequences (`ESC [ … m`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Escapes a workflow command's message as GitHub Actions requires.
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
@@ -155,6 +185,11 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strips_colour() {
+        assert_eq!(strip_ansi("\u{1b}[31merror\u{1b}[0m: x"), "error: x");
+    }
 
     #[test]
     fn github_escapes() {

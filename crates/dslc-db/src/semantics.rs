@@ -370,7 +370,10 @@ impl<'a> Analyzer<'a> {
                 continue;
             }
             declared.insert(axis.name.text.clone(), axis.name.span.clone());
-            let values = self.levels(&axis.levels, Some(&axis.name.text));
+            let Some(values) = self.levels(&axis.levels, Some(&axis.name.text)) else {
+                self.poisoned.insert(axis.name.text.clone());
+                continue;
+            };
             let decl = self.origin(&axis.name.span);
             let entry = self.plain_entry(&axis.name.text, decl.clone(), values, &axis.levels);
             if entry.levels.is_empty() {
@@ -467,8 +470,13 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 Items::File(file_ref) => {
-                    // Header problems are reported when the tuple itself runs.
-                    if let Ok(included) = self.resolver.resolve(file_ref) {
+                    // Header problems are reported when the tuple itself runs; a file that cannot
+                    // be read is reported here, since without it the tuple's axes have no levels.
+                    let resolved = self.resolver.resolve(file_ref);
+                    if let Err(d) = &resolved {
+                        self.report(d.clone());
+                    }
+                    if let Ok(included) = resolved {
                         if let Some(header) = &included.table.header {
                             if let Some(column) = header.cells.iter().position(|c| c.text == name) {
                                 for record in &included.table.records {
@@ -512,9 +520,10 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Evaluates LEVELS (list, range or file) to values with their origins, reporting problems.
-    fn levels(&mut self, levels: &Levels, axis: Option<&str>) -> Vec<(Sym, Origin)> {
+    /// Returns None when a problem was reported, so callers do not pile a second error on it.
+    fn levels(&mut self, levels: &Levels, axis: Option<&str>) -> Option<Vec<(Sym, Origin)>> {
         match levels {
-            Levels::List(list) => list.values.iter().map(|v| (self.interner.intern(&v.text), self.origin(&v.span))).collect(),
+            Levels::List(list) => Some(list.values.iter().map(|v| (self.interner.intern(&v.text), self.origin(&v.span))).collect()),
             Levels::Range(range) => {
                 if range.start > range.end {
                     let d = Diagnostic::new(
@@ -524,7 +533,7 @@ impl<'a> Analyzer<'a> {
                     )
                     .with_help(format!("write `{}..{}`; ranges count up and include both ends", range.end, range.start));
                     self.report(d);
-                    return Vec::new();
+                    return None;
                 }
                 let size = (range.end as i128) - (range.start as i128) + 1;
                 if size > MAX_RANGE_LEVELS as i128 {
@@ -535,21 +544,21 @@ impl<'a> Analyzer<'a> {
                     )
                     .with_help("check the bounds; replicate ranges are usually small, such as `1..3`");
                     self.report(d);
-                    return Vec::new();
+                    return None;
                 }
                 let origin = self.origin(&range.span);
-                (range.start..=range.end).map(|n| (self.interner.intern(&n.to_string()), origin.clone())).collect()
+                Some((range.start..=range.end).map(|n| (self.interner.intern(&n.to_string()), origin.clone())).collect())
             }
             Levels::File(file_ref) => self.level_file(file_ref, axis),
         }
     }
 
-    fn level_file(&mut self, file_ref: &FileRef, axis: Option<&str>) -> Vec<(Sym, Origin)> {
+    fn level_file(&mut self, file_ref: &FileRef, axis: Option<&str>) -> Option<Vec<(Sym, Origin)>> {
         let included = match self.resolver.resolve(file_ref) {
             Ok(included) => included,
             Err(d) => {
                 self.report(d);
-                return Vec::new();
+                return None;
             }
         };
         let file = included.path.clone();
@@ -567,18 +576,20 @@ impl<'a> Analyzer<'a> {
                     None => "keep one column with one level per row".to_string(),
                 });
                 self.report(d);
-                return Vec::new();
+                return None;
             }
         }
         let mut values = Vec::new();
+        let mut failed = false;
         for record in &included.table.records {
             let cell = &record.cells[0];
             if self.empty_cell(&file, cell, file_ref) {
+                failed = true;
                 continue;
             }
             values.push((self.interner.intern(&cell.text), Origin { file: file.clone(), span: cell.span.clone() }));
         }
-        values
+        (!failed).then_some(values)
     }
 
     /// Reports an empty cell; returns whether it was empty.
@@ -689,7 +700,7 @@ impl<'a> Analyzer<'a> {
             Err(Unresolved::Reported(d)) => return self.report(d),
             Err(Unresolved::Silent) => return,
         };
-        let values = self.levels(&s.levels, Some(&s.axis.text));
+        let Some(values) = self.levels(&s.levels, Some(&s.axis.text)) else { return };
         if !self.live[index].is_atomic() {
             let d = Diagnostic::new(
                 codes::NOT_A_PLAIN_AXIS,

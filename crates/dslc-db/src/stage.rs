@@ -161,12 +161,12 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
         }
     }
     if !missing.is_empty() && !design.factors.is_empty() {
-        let first = design.factors.iter().map(|f| f.decl.span.start).min().unwrap_or(0);
+        // The whole spec is concerned, so the report points at its start.
         let file = design.factors[0].decl.file.clone();
         let d = Diagnostic::new(
             codes::DESIGN_ONLY,
             format!("design-only spec: no column for {}", missing.join(", ")),
-            Label::new(&file, first..first, "rows can be listed, but no drafts, essays or evaluations formed"),
+            Label::new(&file, 0..0, "rows can be listed, but no drafts, essays or evaluations formed"),
         )
         .with_help("add axes (or tuple columns) for the missing fields to compile membership; `--emit rows` works as is");
         diagnostics.push(d);

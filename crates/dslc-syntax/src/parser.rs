@@ -140,6 +140,7 @@ fn split<'s>(
         let mut repaired = false;
         let mut too_deep = false;
         let mut unterminated_string = false;
+        let mut chunk_errors = Vec::new();
         while i < tokens.len() {
             let (token, ref span) = tokens[i];
             if i > start && token.is_keyword() {
@@ -176,7 +177,7 @@ fn split<'s>(
                     stack.push((t, span.clone()));
                     if stack.len() > MAX_DEPTH && !too_deep {
                         too_deep = true;
-                        errors.push(SyntaxError {
+                        chunk_errors.push(SyntaxError {
                             code: codes::SYNTAX_ERROR,
                             message: format!("brackets nested more than {MAX_DEPTH} levels deep"),
                             span: span.clone(),
@@ -198,7 +199,7 @@ fn split<'s>(
                         while stack.len() > pos + 1 {
                             let (open, open_span) = stack.pop().unwrap_or((Token::LParen, 0..0));
                             let close = open.matching().unwrap_or(Token::RParen);
-                            errors.push(unclosed(
+                            chunk_errors.push(unclosed(
                                 open,
                                 open_span,
                                 span.clone(),
@@ -211,7 +212,7 @@ fn split<'s>(
                     } else if let Some((open, open_span)) = stack.pop() {
                         // `(x]`: the closer is most likely a typo for the one that was expected.
                         let close = open.matching().unwrap_or(Token::RParen);
-                        errors.push(unclosed(
+                        chunk_errors.push(unclosed(
                             open,
                             open_span,
                             span.clone(),
@@ -221,7 +222,7 @@ fn split<'s>(
                         repaired = true;
                         continue;
                     } else {
-                        errors.push(SyntaxError {
+                        chunk_errors.push(SyntaxError {
                             code: codes::SYNTAX_ERROR,
                             message: format!("unexpected closing `{t}`"),
                             span: span.clone(),
@@ -242,7 +243,7 @@ fn split<'s>(
         if keyword.is_some() {
             while let Some((open, open_span)) = stack.pop() {
                 let close = open.matching().unwrap_or(Token::RParen);
-                errors.push(unclosed(
+                chunk_errors.push(unclosed(
                     open,
                     open_span,
                     eoi..eoi,
@@ -261,6 +262,10 @@ fn split<'s>(
                 secondary: Vec::new(),
                 help: Some(keyword_help(first)),
             });
+        }
+        // Bracket errors in a statement with an unterminated string are most likely its echoes.
+        if !unterminated_string {
+            errors.append(&mut chunk_errors);
         }
         chunks.push(Chunk {
             keyword,
@@ -394,7 +399,7 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
     // `axis a = x`: one bare level is read as `[x]` and reported, which keeps the axis declared.
     let bare_level = value
         .clone()
-        .then_ignore(none_of([Token::DotDot]).rewind().ignored().or(end()))
+        .then_ignore(end().rewind())
         .validate(|v, e, emitter| {
             emitter.emit(Rich::custom(e.span(), CUSTOM_BARE_LEVEL));
             ValueList {
@@ -601,7 +606,7 @@ where
         .collect::<Vec<_>>()
 }
 
-/// Skips at least one token, up to the next `,` or closing bracket at depth 0 (brackets are balanced by `split`).
+/// Skips tokens up to the next `,` or closing bracket at depth 0 (brackets are balanced by `split`).
 fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), Extra<'t, 's>> + Clone
 {
     custom(|inp: &mut InputRef<'t, '_, I, Extra<'t, 's>>| {
@@ -620,7 +625,9 @@ fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), E
             inp.skip();
             skipped += 1;
         }
-        if skipped == 0 {
+        // `[a, , b]`: a missing element is reported and skipped; `[a, ]` is a trailing comma, not an error,
+        // so at a closing bracket the recovery fails and the list ends normally.
+        if skipped == 0 && inp.peek() != Some(Token::Comma) {
             // The recovery fails and the original error stands; this error is discarded.
             return Err(Rich::custom(inp.span_since(&before), "nothing to skip"));
         }
