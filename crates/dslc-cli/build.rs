@@ -10,7 +10,9 @@ fn main() {
     if let Ok(entries) = std::fs::read_dir(&docs) {
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "md") {
+            // Only pages named after a code are embedded; README.md is the index for browsing.
+            let is_code_page = path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.len() == 5 && s != "INDEX");
+            if path.extension().is_some_and(|e| e == "md") && is_code_page {
                 if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
                     println!("cargo:rerun-if-changed={}", path.display());
                     pages.push((stem.to_string(), path.display().to_string()));

@@ -383,6 +383,15 @@ impl IncludeResolver for DbResolver<'_> {
             }
         }
         let path: FilePath = Arc::from(joined.as_path());
+        if let Some(offset) = file.contents(self.db).text.find('\u{1a}') {
+            return Err(Diagnostic::new(
+                codes::INVALID_UTF8,
+                format!("included file `{}` is not valid UTF-8", file_ref.path),
+                Label::new(&path, offset..offset + 1, "invalid byte"),
+            )
+            .with_label(here("included here"))
+            .with_help("save the file as UTF-8"));
+        }
         match include_table(self.db, file) {
             Ok(table) => Ok(Arc::new(Included { path, table: table.clone() })),
             Err(error) => Err(Diagnostic::new(codes::FILE_MALFORMED, format!("`{}` is not a valid CSV file: {}", file_ref.path, error.message), Label::new(&path, error.span.clone(), error.message.clone()))

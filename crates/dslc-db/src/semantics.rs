@@ -477,6 +477,10 @@ impl<'a> Analyzer<'a> {
                         self.report(d.clone());
                     }
                     if let Ok(included) = resolved {
+                        if included.table.header.is_none() {
+                            let d = self.items_need_csv(&tuple.name.text, file_ref);
+                            self.report(d);
+                        }
                         if let Some(header) = &included.table.header {
                             if let Some(column) = header.cells.iter().position(|c| c.text == name) {
                                 for record in &included.table.records {
@@ -763,7 +767,7 @@ impl<'a> Analyzer<'a> {
             let d = Diagnostic::new(
                 codes::TOO_FEW_AXES,
                 format!("tie `{}` needs at least two axes", s.name.text),
-                self.label(&s.axes_span, "one axis"),
+                self.label(&s.axes_span, if s.axes.is_empty() { "no axes" } else { "one axis" }),
             )
             .with_help("a tie makes axes take the same value; name two or more axes");
             self.poisoned.insert(s.name.text.clone());
@@ -922,6 +926,16 @@ impl<'a> Analyzer<'a> {
         if !self.claim_rule_name(&s.name, &[]) {
             self.poisoned.insert(s.name.text.clone());
             return;
+        }
+        if s.axes.len() < 2 {
+            let d = Diagnostic::new(
+                codes::TOO_FEW_AXES,
+                format!("tuple `{}` needs at least two axes", s.name.text),
+                self.label(&s.axes_span, if s.axes.is_empty() { "no axes" } else { "one axis" }),
+            )
+            .with_help("a tuple lists combinations of several axes; to keep some levels of one axis, use `subset`");
+            self.poisoned.insert(s.name.text.clone());
+            return self.report(d);
         }
         let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
             self.poisoned.insert(s.name.text.clone());
@@ -1125,7 +1139,10 @@ impl<'a> Analyzer<'a> {
     /// Maps an items CSV's header to the rule's axes: for each axis, the column indices of its
     /// leaf columns (one for a plain axis, several for a pair or tuple side).
     fn column_plan(&mut self, rule: &str, indices: &[usize], included: &Included, file_ref: &FileRef) -> Option<Vec<Vec<usize>>> {
-        let header = included.table.header.as_ref()?;
+        let Some(header) = included.table.header.as_ref() else {
+            self.report(self.items_need_csv(rule, file_ref));
+            return None;
+        };
         let header_names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
         let mut expected: Vec<Vec<String>> = Vec::new();
         for &index in indices {
@@ -1167,6 +1184,15 @@ impl<'a> Analyzer<'a> {
             return None;
         }
         Some(expected.iter().map(|cols| cols.iter().map(|c| header_names.iter().position(|h| h == c).unwrap_or(0)).collect()).collect())
+    }
+
+    fn items_need_csv(&self, rule: &str, file_ref: &FileRef) -> Diagnostic {
+        Diagnostic::new(
+            codes::FILE_BAD_EXTENSION,
+            format!("the items of `{rule}` must come from a .csv file"),
+            self.label(&file_ref.path_span, "not a CSV file"),
+        )
+        .with_help("items need a header naming the rule's axes; write them as a CSV file")
     }
 
     /// The plain-axis names under a composite entry, depth first.

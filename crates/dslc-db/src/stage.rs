@@ -197,6 +197,6 @@ fn check_replicates(design: &Design, column: usize, diagnostics: &mut Vec<Diagno
 }
 
 /// Parses a replicate number: an integer of at least 1, surrounding spaces allowed.
-pub fn parse_replicate(text: &str) -> Option<u32> {
-    text.trim().parse::<u32>().ok().filter(|n| *n >= 1)
+pub fn parse_replicate(text: &str) -> Option<u64> {
+    text.trim().parse::<u64>().ok().filter(|n| *n >= 1)
 }

@@ -66,7 +66,8 @@ pub fn read_csv(text: &str) -> Result<Table, TableError> {
     while pos < bytes.len() {
         let (record, next) = read_record(text, pos)?;
         pos = next;
-        let blank = record.cells.len() == 1 && record.cells[0].text.is_empty() && record.cells[0].span.is_empty();
+        // A line of only spaces is blank too; a quoted empty cell is data (and reported as empty).
+        let blank = record.cells.len() == 1 && text[record.span.clone()].trim().is_empty();
         if !blank {
             records.push(record);
         }

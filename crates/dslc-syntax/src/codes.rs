@@ -68,7 +68,7 @@ codes! {
     SUBSET_EMPTIES_AXIS = "E0201", Error, "subset leaves an axis empty";
     SUBSET_VALUE_NOT_LEVEL = "W0202", Warning, "subset value is not a level of the axis";
     EMPTY_TIE = "E0203", Error, "tied axes share no level";
-    PAIR_SAME_AXIS = "E0204", Error, "pair of an axis with itself";
+    PAIR_SAME_AXIS = "E0204", Error, "rule names the same axis twice";
     VALUE_OUTSIDE_DOMAIN = "E0205", Error, "value outside the axis's current levels";
     ARITY_MISMATCH = "E0206", Error, "item has the wrong number of values";
     BALANCE_VIOLATION = "E0207", Error, "pair items are not balanced";

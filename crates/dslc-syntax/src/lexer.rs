@@ -194,11 +194,7 @@ pub fn scan_string(raw: &str) -> StrScan {
             c => value.push(c),
         }
     }
-    StrScan {
-        value,
-        terminated,
-        bad_escapes,
-    }
+    StrScan { value, terminated, bad_escapes }
 }
 
 /// Whether a string literal as written (starting with `"`) has its closing quote.
@@ -213,7 +209,11 @@ pub fn is_terminated(raw: &str) -> bool {
 
 /// The value of a string literal as written (starting with `"`), escapes resolved.
 pub fn unescape(raw: &str) -> String {
-    scan_string(raw).value
+    // Most strings have no escapes; skip the character-by-character walk for them.
+    match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains(['\\', '"']) => inner.to_string(),
+        _ => scan_string(raw).value,
+    }
 }
 
 /// The output of [`lex`]: tokens without comments, the comments, and lexical errors.
@@ -238,10 +238,7 @@ pub fn lex(text: &str) -> Lexed<'_> {
     let mut lexer = Token::lexer(text).spanned().peekable();
     while let Some((result, span)) = lexer.next() {
         match result {
-            Ok(Token::Comment(raw)) => out.comments.push(Comment {
-                text: raw[1..].to_string(),
-                span,
-            }),
+            Ok(Token::Comment(raw)) => out.comments.push(Comment { text: raw[1..].to_string(), span }),
             Ok(Token::Str(raw)) => {
                 check_string(raw, span.start, &mut out.errors);
                 out.tokens.push((Token::Str(raw), span));
@@ -277,8 +274,7 @@ pub fn lex(text: &str) -> Lexed<'_> {
                     }
                 }
                 if glued {
-                    out.tokens
-                        .push((Token::Word(&text[start..end]), start..end));
+                    out.tokens.push((Token::Word(&text[start..end]), start..end));
                 }
             }
         }
@@ -292,9 +288,7 @@ fn report_invalid_utf8(text: &str, errors: &mut Vec<SyntaxError>) {
     let mut rest = 0;
     while let Some(found) = text[rest..].find(INVALID_UTF8_MARK) {
         let start = rest + found;
-        let len = text[start..]
-            .find(|c| c != INVALID_UTF8_MARK)
-            .unwrap_or(text.len() - start);
+        let len = text[start..].find(|c| c != INVALID_UTF8_MARK).unwrap_or(text.len() - start);
         let end = start + len;
         errors.push(SyntaxError {
             code: codes::INVALID_UTF8,
@@ -314,20 +308,16 @@ fn report_stray(text: &str, run: Span, errors: &mut Vec<SyntaxError>) {
     let Some(first) = slice.find(|c| c != INVALID_UTF8_MARK) else {
         return;
     };
-    let last = slice.rfind(|c| c != INVALID_UTF8_MARK).map_or(first, |i| {
-        i + slice[i..].chars().next().map_or(1, char::len_utf8)
-    });
+    let last = slice
+        .rfind(|c| c != INVALID_UTF8_MARK)
+        .map_or(first, |i| i + slice[i..].chars().next().map_or(1, char::len_utf8));
     let start = run.start + first;
     let end = run.start + last;
     let shown = &text[start..end];
     let many = shown.chars().count() > 1;
     errors.push(SyntaxError {
         code: codes::UNEXPECTED_CHARACTER,
-        message: format!(
-            "unexpected character{} `{}`",
-            if many { "s" } else { "" },
-            shown.escape_debug()
-        ),
+        message: format!("unexpected character{} `{}`", if many { "s" } else { "" }, shown.escape_debug()),
         span: start..end,
         label: "not allowed outside a quoted string".to_string(),
         secondary: Vec::new(),
@@ -341,6 +331,9 @@ fn report_stray(text: &str, run: Span, errors: &mut Vec<SyntaxError>) {
 
 /// Reports a string's invalid escapes and a missing closing quote.
 fn check_string(raw: &str, offset: usize, errors: &mut Vec<SyntaxError>) {
+    if !raw.contains('\\') && is_terminated(raw) {
+        return;
+    }
     let scan = scan_string(raw);
     for bad in scan.bad_escapes {
         let escape = &raw[bad.clone()];
@@ -350,10 +343,7 @@ fn check_string(raw: &str, offset: usize, errors: &mut Vec<SyntaxError>) {
             span: offset + bad.start..offset + bad.end,
             label: "unknown escape".to_string(),
             secondary: Vec::new(),
-            help: Some(
-                r#"the escapes are `\"`, `\\`, `\n` and `\t`; write a backslash as `\\`"#
-                    .to_string(),
-            ),
+            help: Some(r#"the escapes are `\"`, `\\`, `\n` and `\t`; write a backslash as `\\`"#.to_string()),
         });
     }
     if !scan.terminated {
@@ -363,10 +353,7 @@ fn check_string(raw: &str, offset: usize, errors: &mut Vec<SyntaxError>) {
             span: offset..offset + raw.len(),
             label: "this string has no closing `\"`".to_string(),
             secondary: Vec::new(),
-            help: Some(
-                "close the string with `\"` on the same line; write a line break as `\\n`"
-                    .to_string(),
-            ),
+            help: Some("close the string with `\"` on the same line; write a line break as `\\n`".to_string()),
         });
     }
 }

@@ -36,9 +36,9 @@ pub fn is_name(text: &str) -> bool {
 /// Whether `text` can be written as a bare-word value: `[A-Za-z0-9_]+([.-][A-Za-z0-9_]+)*`.
 pub fn is_bare_value(text: &str) -> bool {
     !text.is_empty()
-        && text.split(['.', '-']).all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
+        && text
+            .split(['.', '-'])
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 /// Writes a value as source text: bare when it can be, else a quoted string with escapes.

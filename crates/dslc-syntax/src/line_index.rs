@@ -10,16 +10,8 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex {
-            line_starts,
-            len: text.len(),
-        }
+        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts, len: text.len() }
     }
 
     /// The 0-based line holding `offset` (clamped to the text).
@@ -46,11 +38,7 @@ impl LineIndex {
         let start = self.line_starts[line];
         let column = text
             .get(start..)
-            .map(|rest| {
-                rest.char_indices()
-                    .take_while(|(i, _)| start + i < offset)
-                    .count()
-            })
+            .map(|rest| rest.char_indices().take_while(|(i, _)| start + i < offset).count())
             .unwrap_or(0);
         (line, column)
     }

@@ -67,8 +67,7 @@ pub(crate) fn parse(text: &str) -> ParseResult {
         }
         for err in errs {
             // An error at a zero-width closer that was inserted by the repair repeats the E0011.
-            let at_repair =
-                chunk.repaired && err.found().is_some() && err.span().start == err.span().end;
+            let at_repair = chunk.repaired && err.found().is_some() && err.span().start == err.span().end;
             if at_repair || chunk.unterminated_string {
                 continue;
             }
@@ -82,11 +81,7 @@ pub(crate) fn parse(text: &str) -> ParseResult {
 
     errors.sort_by_key(|e| e.span.start);
     errors.dedup_by(|a, b| a.code == b.code && a.span == b.span);
-    ParseResult {
-        file: SpecFile { statements },
-        comments: lexed.comments,
-        errors,
-    }
+    ParseResult { file: SpecFile { statements }, comments: lexed.comments, errors }
 }
 
 /// One statement's tokens (or, at the start of a file, tokens before the first statement).
@@ -114,27 +109,19 @@ fn split<'s>(
     out: &mut Vec<(Token<'s>, SimpleSpan)>,
     errors: &mut Vec<SyntaxError>,
 ) -> Vec<Chunk> {
-    let has_newline = |from: usize, to: usize| {
-        text.get(from..to)
-            .is_some_and(|gap| gap.contains(['\n', '\r']))
-    };
+    let has_newline = |from: usize, to: usize| text.get(from..to).is_some_and(|gap| gap.contains(['\n', '\r']));
     let line_start = |i: usize| i == 0 || has_newline(tokens[i - 1].1.end, tokens[i].1.start);
     let same_line = |i: usize, j: usize| !has_newline(tokens[i].1.end, tokens[j].1.start);
     // A keyword followed on its line by a word or string: the shape of every statement's start.
     let looks_like_start = |i: usize| {
-        tokens.get(i + 1).is_some_and(|(next, _)| {
-            matches!(next, Token::Word(_) | Token::Str(_)) && same_line(i, i + 1)
-        })
+        tokens.get(i + 1).is_some_and(|(next, _)| matches!(next, Token::Word(_) | Token::Str(_)) && same_line(i, i + 1))
     };
 
     let mut chunks = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let start = i;
-        let keyword = tokens[i]
-            .0
-            .keyword()
-            .and_then(|k| KEYWORDS.iter().position(|&x| x == k));
+        let keyword = tokens[i].0.keyword().and_then(|k| KEYWORDS.iter().position(|&x| x == k));
         let out_start = out.len();
         let mut stack: Vec<(Token<'s>, Span)> = Vec::new();
         let mut repaired = false;
@@ -147,10 +134,7 @@ fn split<'s>(
                 let boundary = if stack.is_empty() {
                     // `axis tuple = …` or `cohort output`: a keyword right after a statement keyword
                     // on the same line is that statement's name or id, unless a statement starts there.
-                    let as_name = i == start + 1
-                        && keyword.is_some()
-                        && same_line(start, i)
-                        && !looks_like_start(i);
+                    let as_name = i == start + 1 && keyword.is_some() && same_line(start, i) && !looks_like_start(i);
                     !as_name
                 } else {
                     line_start(i) && looks_like_start(i)
@@ -183,10 +167,7 @@ fn split<'s>(
                             span: span.clone(),
                             label: "too deeply nested".to_string(),
                             secondary: Vec::new(),
-                            help: Some(
-                                "items need only a few levels of nesting; check for stray brackets"
-                                    .to_string(),
-                            ),
+                            help: Some("items need only a few levels of nesting; check for stray brackets".to_string()),
                         });
                     }
                 }
@@ -196,15 +177,12 @@ fn split<'s>(
                         stack.pop();
                     } else if let Some(pos) = stack.iter().rposition(|(o, _)| *o == opener) {
                         // `[(x, y]`: the brackets above the match are never closed; close them here.
-                        while stack.len() > pos + 1 {
-                            let (open, open_span) = stack.pop().unwrap_or((Token::LParen, 0..0));
-                            let close = open.matching().unwrap_or(Token::RParen);
-                            chunk_errors.push(unclosed(
-                                open,
-                                open_span,
-                                span.clone(),
-                                format!("expected `{close}` before this `{t}`"),
-                            ));
+                        let open: Vec<_> = stack.drain(pos + 1..).rev().collect();
+                        chunk_errors.push(unclosed(&open, span.clone(), |close| {
+                            format!("expected `{close}` before this `{t}`")
+                        }));
+                        for (o, _) in &open {
+                            let close = o.matching().unwrap_or(Token::RParen);
                             out.push((close, SimpleSpan::from(span.start..span.start)));
                         }
                         stack.pop();
@@ -212,12 +190,9 @@ fn split<'s>(
                     } else if let Some((open, open_span)) = stack.pop() {
                         // `(x]`: the closer is most likely a typo for the one that was expected.
                         let close = open.matching().unwrap_or(Token::RParen);
-                        chunk_errors.push(unclosed(
-                            open,
-                            open_span,
-                            span.clone(),
-                            format!("expected `{close}`, found `{t}`"),
-                        ));
+                        chunk_errors.push(unclosed(&[(open, open_span)], span.clone(), |close| {
+                            format!("expected `{close}`, found `{t}`")
+                        }));
                         out.push((close, simple));
                         repaired = true;
                         continue;
@@ -241,15 +216,13 @@ fn split<'s>(
 
         let eoi = tokens[i - 1].1.end;
         if keyword.is_some() {
-            while let Some((open, open_span)) = stack.pop() {
-                let close = open.matching().unwrap_or(Token::RParen);
-                chunk_errors.push(unclosed(
-                    open,
-                    open_span,
-                    eoi..eoi,
-                    format!("expected `{close}` here"),
-                ));
-                out.push((close, SimpleSpan::from(eoi..eoi)));
+            if !stack.is_empty() {
+                stack.reverse();
+                chunk_errors.push(unclosed(&stack, eoi..eoi, |close| format!("expected `{close}` here")));
+                for (o, _) in &stack {
+                    let close = o.matching().unwrap_or(Token::RParen);
+                    out.push((close, SimpleSpan::from(eoi..eoi)));
+                }
                 repaired = true;
             }
         } else {
@@ -280,20 +253,34 @@ fn split<'s>(
     chunks
 }
 
-/// E0011 for an opening bracket that is never closed.
+/// One E0011 for brackets that are all left open at the same point, innermost first.
+///
+/// The innermost bracket is the primary span; a few outer ones get labels, and the help spells
+/// out the missing closers, so a run of unclosed brackets is one error rather than one each.
 fn unclosed(
-    open: Token<'_>,
-    open_span: Span,
+    open: &[(Token<'_>, Span)],
     expected_at: Span,
-    expected_label: String,
+    expected_label: impl Fn(Token<'_>) -> String,
 ) -> SyntaxError {
+    let (inner, inner_span) = open.first().cloned().unwrap_or((Token::LParen, expected_at.clone()));
+    let close = inner.matching().unwrap_or(Token::RParen);
+    let mut secondary = vec![(expected_at, expected_label(close))];
+    for (outer, outer_span) in open.iter().skip(1).take(3) {
+        secondary.push((outer_span.clone(), format!("this `{outer}` is not closed either")));
+    }
+    let help = (open.len() > 1).then(|| {
+        let closers: String =
+            open.iter().take(16).map(|(o, _)| o.matching().unwrap_or(Token::RParen).to_string()).collect();
+        let more = if open.len() > 16 { "…" } else { "" };
+        format!("{} brackets are open here; close them with `{closers}{more}`", open.len())
+    });
     SyntaxError {
         code: codes::UNCLOSED_DELIMITER,
-        message: format!("unclosed `{open}`"),
-        span: open_span,
-        label: format!("this `{open}` is never closed"),
-        secondary: vec![(expected_at, expected_label)],
-        help: None,
+        message: format!("unclosed `{inner}`"),
+        span: inner_span,
+        label: format!("this `{inner}` is never closed"),
+        secondary,
+        help,
     }
 }
 
@@ -301,17 +288,12 @@ fn unclosed(
 fn keyword_help(found: &Token<'_>) -> String {
     if let Token::Word(word) = found {
         let lower = word.to_ascii_lowercase();
-        let best = KEYWORDS
-            .iter()
-            .map(|k| (edit_distance(&lower, k), *k))
-            .min()
-            .filter(|(d, k)| *d <= 1 + k.len() / 4);
+        let best = KEYWORDS.iter().map(|k| (edit_distance(&lower, k), *k)).min().filter(|(d, k)| *d <= 1 + k.len() / 4);
         if let Some((_, k)) = best {
             return format!("did you mean `{k}`?");
         }
     }
-    "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple` or `output`"
-        .to_string()
+    "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple` or `output`".to_string()
 }
 
 /// Levenshtein distance, for did-you-mean on keywords (short words only).
@@ -323,11 +305,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
             prev = cur;
         }
     }
@@ -335,8 +313,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// One parser per statement keyword, in `KEYWORDS` order, so a chunk goes straight to its parser.
-fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
-) -> [Boxed<'t, 't, I, Option<Statement>, Extra<'t, 's>>; 7] {
+fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>() -> [Boxed<'t, 't, I, Option<Statement>, Extra<'t, 's>>; 7] {
     let value = select! {
         Token::Word(w) = e => Value { text: w.to_string(), kind: ValueKind::Bare, span: range(e.span()) },
         Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: range(e.span()) },
@@ -352,61 +329,37 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
     }
     .labelled("a name");
 
-    let string =
-        select! { Token::Str(s) = e => (unescape(s), range(e.span())) }.labelled("a string");
+    let string = select! { Token::Str(s) = e => (unescape(s), range(e.span())) }.labelled("a string");
 
     let file_ref = just(Token::Word("file"))
-        .ignore_then(
-            string
-                .clone()
-                .delimited_by(just(Token::LParen), just(Token::RParen)),
-        )
-        .map_with(|(path, path_span), e| FileRef {
-            path,
-            path_span,
-            span: range(e.span()),
-        });
+        .ignore_then(string.clone().delimited_by(just(Token::LParen), just(Token::RParen)))
+        .map_with(|(path, path_span), e| FileRef { path, path_span, span: range(e.span()) });
 
     // A bad bound is reported and read as 0, so the statement (and its axis) survive for later checks.
-    let int = select! { Token::Word(w) = e => (w, e.span()) }
-        .labelled("an integer")
-        .validate(|(w, span), _, emitter| match w.parse::<i64>() {
-            Ok(n) => (n, range(span)),
-            Err(_) => {
-                emitter.emit(Rich::custom(span, CUSTOM_BAD_INT));
-                (0, range(span))
+    let int =
+        select! { Token::Word(w) = e => (w, e.span()) }.labelled("an integer").validate(|(w, span), _, emitter| {
+            match w.parse::<i64>() {
+                Ok(n) => (n, range(span)),
+                Err(_) => {
+                    emitter.emit(Rich::custom(span, CUSTOM_BAD_INT));
+                    (0, range(span))
+                }
             }
         });
-    let int_range = int
-        .clone()
-        .then_ignore(just(Token::DotDot))
-        .then(int)
-        .map_with(|((start, start_span), (end, end_span)), e| IntRange {
-            start,
-            start_span,
-            end,
-            end_span,
-            span: range(e.span()),
+    let int_range =
+        int.clone().then_ignore(just(Token::DotDot)).then(int).map_with(|((start, start_span), (end, end_span)), e| {
+            IntRange { start, start_span, end, end_span, span: range(e.span()) }
         });
 
     let value_list = elements(value.clone(), Token::RBracket)
         .delimited_by(just(Token::LBracket), just(Token::RBracket))
-        .map_with(|values, e| ValueList {
-            values: values.into_iter().flatten().collect(),
-            span: range(e.span()),
-        });
+        .map_with(|values, e| ValueList { values: values.into_iter().flatten().collect(), span: range(e.span()) });
 
     // `axis a = x`: one bare level is read as `[x]` and reported, which keeps the axis declared.
-    let bare_level = value
-        .clone()
-        .then_ignore(end().rewind())
-        .validate(|v, e, emitter| {
-            emitter.emit(Rich::custom(e.span(), CUSTOM_BARE_LEVEL));
-            ValueList {
-                span: v.span.clone(),
-                values: vec![v],
-            }
-        });
+    let bare_level = value.clone().then_ignore(end().rewind()).validate(|v, e, emitter| {
+        emitter.emit(Rich::custom(e.span(), CUSTOM_BARE_LEVEL));
+        ValueList { span: v.span.clone(), values: vec![v] }
+    });
 
     let levels = choice((
         value_list.map(Levels::List),
@@ -426,23 +379,17 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
             .map_with(|elems, e| {
                 // A tuple with a broken element is dropped whole, so that no arity error echoes it.
                 let elems: Option<Vec<ItemElem>> = elems.into_iter().map(Option::flatten).collect();
-                elems.map(|elems| ItemTuple {
-                    elems,
-                    span: range(e.span()),
-                })
+                elems.map(|elems| ItemTuple { elems, span: range(e.span()) })
             })
             .labelled("a tuple `(…)`")
             .boxed()
     });
 
-    let item_list = elements(item_tuple, Token::RBracket)
-        .delimited_by(just(Token::LBracket), just(Token::RBracket))
-        .map_with(|items, e| Items::List {
-            items: items.into_iter().flatten().flatten().collect(),
-            span: range(e.span()),
-        });
-    let items = choice((item_list, file_ref.map(Items::File)))
-        .labelled("a list of tuples `[(…), …]` or `file(\"…\")`");
+    let item_list =
+        elements(item_tuple, Token::RBracket).delimited_by(just(Token::LBracket), just(Token::RBracket)).map_with(
+            |items, e| Items::List { items: items.into_iter().flatten().flatten().collect(), span: range(e.span()) },
+        );
+    let items = choice((item_list, file_ref.map(Items::File))).labelled("a list of tuples `[(…), …]` or `file(\"…\")`");
 
     let name_list = name
         .clone()
@@ -470,48 +417,23 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
     let cohort = just(Token::Cohort)
         .ignore_then(value.clone())
         .then(note.or_not())
-        .map_with(|(id, note), e| {
-            Some(Statement::Cohort(CohortStmt {
-                id,
-                note,
-                span: range(e.span()),
-            }))
-        });
+        .map_with(|(id, note), e| Some(Statement::Cohort(CohortStmt { id, note, span: range(e.span()) })));
 
     let axis = just(Token::Axis)
         .ignore_then(name.clone())
         .then_ignore(just(Token::Eq))
         .then(levels.clone())
-        .map_with(|(name, levels), e| {
-            Some(Statement::Axis(AxisStmt {
-                name,
-                levels,
-                span: range(e.span()),
-            }))
-        });
+        .map_with(|(name, levels), e| Some(Statement::Axis(AxisStmt { name, levels, span: range(e.span()) })));
 
     let subset = just(Token::Subset)
         .ignore_then(name.clone())
         .then_ignore(just(Token::Eq))
         .then(levels)
-        .map_with(|(axis, levels), e| {
-            Some(Statement::Subset(SubsetStmt {
-                axis,
-                levels,
-                span: range(e.span()),
-            }))
-        });
+        .map_with(|(axis, levels), e| Some(Statement::Subset(SubsetStmt { axis, levels, span: range(e.span()) })));
 
-    let tie = just(Token::Tie)
-        .ignore_then(name.clone())
-        .then(name_list.clone())
-        .map_with(|(name, (axes, axes_span)), e| {
-            Some(Statement::Tie(TieStmt {
-                name,
-                axes,
-                axes_span,
-                span: range(e.span()),
-            }))
+    let tie =
+        just(Token::Tie).ignore_then(name.clone()).then(name_list.clone()).map_with(|(name, (axes, axes_span)), e| {
+            Some(Statement::Tie(TieStmt { name, axes, axes_span, span: range(e.span()) }))
         });
 
     let pair = just(Token::Pair)
@@ -520,59 +442,29 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
         .then(balance.or_not())
         .then_ignore(just(Token::Eq))
         .then(items.clone())
-        .validate(
-            |(((name, (axes, axes_span)), balance), items), e, emitter| {
-                let [left, right]: [Name; 2] = match axes.try_into() {
-                    Ok(pair) => pair,
-                    Err(axes) => {
-                        let axes: Vec<Name> = axes;
-                        let span = SimpleSpan::from(axes_span);
-                        emitter.emit(Rich::custom(
-                            span,
-                            format!("{CUSTOM_PAIR_ARITY}:{}", axes.len()),
-                        ));
-                        return None;
-                    }
-                };
-                Some(Statement::Pair(PairStmt {
-                    name,
-                    left,
-                    right,
-                    balance,
-                    items,
-                    span: range(e.span()),
-                }))
+        .validate(|(((name, (axes, axes_span)), balance), items), e, emitter| {
+            let [left, right]: [Name; 2] = match axes.try_into() {
+                Ok(pair) => pair,
+                Err(axes) => {
+                    let axes: Vec<Name> = axes;
+                    let span = SimpleSpan::from(axes_span);
+                    emitter.emit(Rich::custom(span, format!("{CUSTOM_PAIR_ARITY}:{}", axes.len())));
+                    return None;
+                }
+            };
+            Some(Statement::Pair(PairStmt { name, left, right, balance, items, span: range(e.span()) }))
+        });
+
+    let tuple =
+        just(Token::Tuple).ignore_then(name.clone()).then(name_list).then_ignore(just(Token::Eq)).then(items).map_with(
+            |((name, (axes, axes_span)), items), e| {
+                Some(Statement::Tuple(TupleStmt { name, axes, axes_span, items, span: range(e.span()) }))
             },
         );
 
-    let tuple = just(Token::Tuple)
-        .ignore_then(name.clone())
-        .then(name_list)
-        .then_ignore(just(Token::Eq))
-        .then(items)
-        .map_with(|((name, (axes, axes_span)), items), e| {
-            Some(Statement::Tuple(TupleStmt {
-                name,
-                axes,
-                axes_span,
-                items,
-                span: range(e.span()),
-            }))
-        });
-
     let output = just(Token::Output)
-        .ignore_then(
-            name.separated_by(just(Token::Comma))
-                .allow_trailing()
-                .at_least(1)
-                .collect::<Vec<_>>(),
-        )
-        .map_with(|fields, e| {
-            Some(Statement::Output(OutputStmt {
-                fields,
-                span: range(e.span()),
-            }))
-        });
+        .ignore_then(name.separated_by(just(Token::Comma)).allow_trailing().at_least(1).collect::<Vec<_>>())
+        .map_with(|fields, e| Some(Statement::Output(OutputStmt { fields, span: range(e.span()) })));
 
     // Tokens left after a complete statement are reported once and skipped; the statement is kept.
     let rest = || end().recover_with(via_parser(any().repeated().at_least(1)));
@@ -607,8 +499,7 @@ where
 }
 
 /// Skips tokens up to the next `,` or closing bracket at depth 0 (brackets are balanced by `split`).
-fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), Extra<'t, 's>> + Clone
-{
+fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), Extra<'t, 's>> + Clone {
     custom(|inp: &mut InputRef<'t, '_, I, Extra<'t, 's>>| {
         let before = inp.cursor();
         let mut depth = 0usize;
@@ -677,24 +568,18 @@ fn convert(err: Rich<'_, Token<'_>, SimpleSpan>, chunk: &Chunk, text: &str) -> S
                 None => "end of statement".to_string(),
             };
 
-            let at_line_start = span.start == 0
-                || text[..span.start]
-                    .trim_end_matches([' ', '\t'])
-                    .ends_with(['\n', '\r']);
-            let (message, help) = match found_token {
+            let before = text.get(..span.start).unwrap_or_default().trim_end_matches([' ', '\t']);
+            let at_line_start = before.is_empty() || before.ends_with(['\n', '\r']);
+            let message = format!("expected {expected_text}, found {found_text}");
+            let help = match found_token {
                 // A line that starts with a word after a complete statement: likely a misspelt keyword.
-                Some(t @ Token::Word(_)) if end_ok && at_line_start => (
-                    format!("expected {expected_text}, found {}", t.describe()),
-                    keyword_help(&t),
-                ),
-                Some(Token::Word(_) | Token::Str(_)) if comma_ok => (
-                    format!("expected {expected_text}, found {found_text}"),
-                    "separate the elements with commas".to_string(),
-                ),
-                _ => (
-                    format!("expected {expected_text}, found {found_text}"),
-                    statement_help(stmt).to_string(),
-                ),
+                Some(t @ Token::Word(_)) if end_ok && at_line_start => keyword_help(&t),
+                Some(t) if comma_ok && (t.is_keyword() || matches!(t, Token::Word(_) | Token::Str(_))) => {
+                    "separate the elements with commas".to_string()
+                }
+                // `[a, , b]` or `(, a)`: a comma with nothing before it.
+                Some(Token::Comma) if before.ends_with([',', '[', '(']) => "remove the extra `,`".to_string(),
+                _ => statement_help(stmt).to_string(),
             };
             SyntaxError {
                 code: codes::SYNTAX_ERROR,
@@ -726,10 +611,7 @@ fn custom_error(msg: &str, span: Span, text: &str) -> SyntaxError {
                 label: "range bounds must be integers".to_string(),
                 secondary: Vec::new(),
                 help: Some(if digits {
-                    format!(
-                        "range bounds must fit in a 64-bit integer (at most {})",
-                        i64::MAX
-                    )
+                    format!("range bounds must fit in a 64-bit integer (at most {})", i64::MAX)
                 } else {
                     "a range is written `1..3`; list other levels instead: `[a, b, c]`".to_string()
                 }),
@@ -737,9 +619,7 @@ fn custom_error(msg: &str, span: Span, text: &str) -> SyntaxError {
         }
         CUSTOM_BARE_LEVEL => SyntaxError {
             code: codes::SYNTAX_ERROR,
-            message: format!(
-                "expected a list `[…]`, a range `A..B` or `file(\"…\")`, found `{written}`"
-            ),
+            message: format!("expected a list `[…]`, a range `A..B` or `file(\"…\")`, found `{written}`"),
             span,
             label: "a single level must be written as a list".to_string(),
             secondary: Vec::new(),
@@ -789,54 +669,63 @@ fn join_or(items: &[String]) -> String {
 
 /// Reports names that are keywords, quoted strings or values that are not `[A-Za-z_][A-Za-z0-9_]*`.
 fn check_names(statement: &Statement, text: &str, errors: &mut Vec<SyntaxError>) {
-    let names: Vec<&Name> = match statement {
-        Statement::Cohort(_) => Vec::new(),
-        Statement::Axis(s) => vec![&s.name],
-        Statement::Subset(s) => vec![&s.axis],
-        Statement::Tie(s) => std::iter::once(&s.name).chain(&s.axes).collect(),
-        Statement::Pair(s) => vec![&s.name, &s.left, &s.right],
-        Statement::Tuple(s) => std::iter::once(&s.name).chain(&s.axes).collect(),
-        Statement::Output(s) => s.fields.iter().collect(),
-    };
-    for name in names {
-        let written = text.get(name.span.clone()).unwrap_or_default();
-        if written.starts_with('"') {
-            errors.push(SyntaxError {
-                code: codes::EXPECTED_NAME,
-                message: format!("expected a name, found string `{written}`"),
-                span: name.span.clone(),
-                label: "a name cannot be quoted".to_string(),
-                secondary: Vec::new(),
-                help: Some(name_help(&name.text)),
-            });
-        } else if KEYWORDS.contains(&written) {
-            errors.push(SyntaxError {
-                code: codes::SYNTAX_ERROR,
-                message: format!("expected a name, found keyword `{written}`"),
-                span: name.span.clone(),
-                label: "a statement keyword cannot be a name".to_string(),
-                secondary: Vec::new(),
-                help: Some(format!("choose another name, e.g. `{written}_`")),
-            });
-        } else if !crate::is_name(&name.text) {
-            errors.push(SyntaxError {
-                code: codes::EXPECTED_NAME,
-                message: format!("expected a name, found value `{written}`"),
-                span: name.span.clone(),
-                label: "not a valid name".to_string(),
-                secondary: Vec::new(),
-                help: Some(name_help(&name.text)),
-            });
+    let (head, rest): (Option<&Name>, &[Name]) = match statement {
+        Statement::Cohort(_) => (None, &[]),
+        Statement::Axis(s) => (Some(&s.name), &[]),
+        Statement::Subset(s) => (Some(&s.axis), &[]),
+        Statement::Tie(s) => (Some(&s.name), &s.axes),
+        Statement::Pair(s) => {
+            check_name(&s.left, text, errors);
+            check_name(&s.right, text, errors);
+            (Some(&s.name), &[])
         }
+        Statement::Tuple(s) => (Some(&s.name), &s.axes),
+        Statement::Output(s) => (None, &s.fields),
+    };
+    for name in head.into_iter().chain(rest) {
+        check_name(name, text, errors);
     }
+}
+
+fn check_name(name: &Name, text: &str, errors: &mut Vec<SyntaxError>) {
+    if crate::is_name(&name.text) && !KEYWORDS.contains(&name.text.as_str()) {
+        return;
+    }
+    let written = text.get(name.span.clone()).unwrap_or_default();
+    let error = if written.starts_with('"') {
+        SyntaxError {
+            code: codes::EXPECTED_NAME,
+            message: format!("expected a name, found string `{written}`"),
+            span: name.span.clone(),
+            label: "a name cannot be quoted".to_string(),
+            secondary: Vec::new(),
+            help: Some(name_help(&name.text)),
+        }
+    } else if KEYWORDS.contains(&written) {
+        SyntaxError {
+            code: codes::SYNTAX_ERROR,
+            message: format!("expected a name, found keyword `{written}`"),
+            span: name.span.clone(),
+            label: "a statement keyword cannot be a name".to_string(),
+            secondary: Vec::new(),
+            help: Some(format!("choose another name, e.g. `{written}_`")),
+        }
+    } else {
+        SyntaxError {
+            code: codes::EXPECTED_NAME,
+            message: format!("expected a name, found value `{written}`"),
+            span: name.span.clone(),
+            label: "not a valid name".to_string(),
+            secondary: Vec::new(),
+            help: Some(name_help(&name.text)),
+        }
+    };
+    errors.push(error);
 }
 
 /// Explains the name rule and suggests a valid name close to `text`.
 fn name_help(text: &str) -> String {
-    let mut suggestion: String = text
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
+    let mut suggestion: String = text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     if suggestion.is_empty() || suggestion.starts_with(|c: char| c.is_ascii_digit()) {
         suggestion.insert(0, '_');
     }

@@ -8,10 +8,7 @@ fn scratch() {
             println!("  S {:?}", s);
         }
         for e in &r.errors {
-            println!(
-                "  {} {:?} {} | {} | {:?} | {:?}",
-                e.code.id, e.span, e.message, e.label, e.secondary, e.help
-            );
+            println!("  {} {:?} {} | {} | {:?} | {:?}", e.code.id, e.span, e.message, e.label, e.secondary, e.help);
         }
     }
 }

@@ -1,0 +1,183 @@
+//! The `dslc` binary end to end: every output format, exit code and error path of check,
+//! compile and explain, run from the workspace root so paths print as people see them.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    dslc_root()
+}
+
+fn dslc_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn dslc(args: &[&str]) -> Output {
+    Command::cargo_bin("dslc").unwrap().current_dir(root()).env("NO_COLOR", "1").args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+const EXAMPLE: &str = "examples/project";
+const PILOT: &str = "examples/project/data/cohorts/pilot-2026-01/spec.cohort";
+
+#[test]
+fn check_clean_project_exits_0_with_counts() {
+    let output = dslc(&["check", EXAMPLE]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn check_reports_errors_with_exit_1() {
+    let output = dslc(&["check", "tests/fixtures/check/outside_domain.cohort", "tests/fixtures/check/consumed_axis.cohort"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn check_points_into_included_csv_files() {
+    let output = dslc(&["check", "tests/fixtures/check/includes/spec.cohort"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn check_json_is_one_object_per_line() {
+    let output = dslc(&["check", "--format", "json", "tests/fixtures/check/unknown_axis.cohort"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let objects: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(objects.len(), 2);
+    let first = &objects[0];
+    for key in ["file", "code", "severity", "message", "line", "column", "end_line", "end_column", "labels", "help"] {
+        assert!(first.get(key).is_some(), "missing {key} in {first}");
+    }
+    assert_eq!(first["code"], "E0103");
+    assert_eq!(first["line"], 3);
+    assert_eq!(first["column"], 8);
+    assert_eq!(first["end_column"], 21);
+    assert_eq!(first["help"], "did you mean `draft_template`?");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn check_github_annotations() {
+    let output = dslc(&["check", "--format", "github", "tests/fixtures/check/aliases.cohort"]);
+    assert_eq!(output.status.code(), Some(0), "warnings alone pass");
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let spec = "tests/fixtures/check/aliases.cohort";
+    assert_eq!(dslc(&["check", spec]).status.code(), Some(0));
+    assert_eq!(dslc(&["check", "--deny-warnings", spec]).status.code(), Some(1));
+}
+
+#[test]
+fn check_usage_and_io_problems_exit_2() {
+    let missing = dslc(&["check", "no/such/spec.cohort"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no such file or directory: no/such/spec.cohort"));
+
+    let empty_dir = tempfile::tempdir().unwrap();
+    let none = dslc(&["check", empty_dir.path().to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no `.cohort` files found"));
+
+    assert_eq!(dslc(&["check"]).status.code(), Some(2));
+    assert_eq!(dslc(&["check", "--format", "xml", PILOT]).status.code(), Some(2));
+    assert_eq!(dslc(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(dslc(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn check_reports_syntax_errors_all_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("broken.cohort");
+    std::fs::write(&spec, "axis combo_id = [c]\naxis draft_template [a, b]\naxis draft_llm = [m]\ntuple t (x, y) = [(a, b]\naxis essay_llm = [m]\n").unwrap();
+    let output = dslc(&["check", "--format", "json", spec.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let syntax: Vec<(i64, &str)> =
+        lines.iter().filter(|d| d["code"].as_str().unwrap().starts_with("E00")).map(|d| (d["line"].as_i64().unwrap(), d["code"].as_str().unwrap())).collect();
+    assert!(syntax.iter().any(|(line, _)| *line == 2), "missing `=` on line 2 reported: {syntax:?}");
+    assert!(syntax.iter().any(|(line, _)| *line == 4), "unclosed tuple on line 4 reported: {syntax:?}");
+}
+
+#[test]
+fn compile_rows_writes_rows_csv() {
+    let out = tempfile::tempdir().unwrap();
+    let output = dslc(&["compile", PILOT, "--emit", "rows", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = std::fs::read_to_string(out.path().join("rows.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 129, "header and 128 rows");
+    assert!(rows.starts_with("combo_id,draft_template,draft_llm,draft_replicate,essay_template,essay_llm,essay_replicate,evaluation_template,evaluation_llm,shared_llm\n"));
+    assert_eq!(rows.lines().nth(1), Some("combo_v1_a,creative-synthesis-v2,gemini_25_pro,1,essay-theme-v16,gemini_25_pro,1,novelty-v2,sonnet-4,gemini_25_pro"));
+    assert!(stderr(&output).contains("(128 rows)"));
+    let leftovers: Vec<_> = std::fs::read_dir(out.path().parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("dslc-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging directory left behind");
+}
+
+#[test]
+fn compile_with_errors_writes_nothing_and_keeps_old_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("rows.csv"), "previous\n").unwrap();
+    let output = dslc(&["compile", "tests/fixtures/check/unknown_axis.cohort", "--emit", "rows", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("error[E0103]"));
+    assert_eq!(std::fs::read_to_string(out.path().join("rows.csv")).unwrap(), "previous\n");
+}
+
+#[test]
+fn compile_refuses_products_over_max_rows() {
+    let out = tempfile::tempdir().unwrap();
+    let output = dslc(&["compile", PILOT, "--emit", "rows", "--max-rows", "100", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("error[E0601]") && err.contains("128 rows"), "{err}");
+    assert!(err.contains("combo_id (2) × shared_llm (2)"), "{err}");
+    assert!(!out.path().join("rows.csv").exists());
+}
+
+#[test]
+fn compile_io_and_usage_problems_exit_2() {
+    let out = tempfile::tempdir().unwrap();
+    let out_path = out.path().to_str().unwrap();
+    assert_eq!(dslc(&["compile", "missing.cohort", "--emit", "rows", "--out", out_path]).status.code(), Some(2));
+    assert_eq!(dslc(&["compile", PILOT, "--emit", "rows"]).status.code(), Some(2), "--out is required");
+    // A file where the output directory should be cannot be created.
+    let blocker = out.path().join("blocker");
+    std::fs::write(&blocker, "").unwrap();
+    let blocked = dslc(&["compile", PILOT, "--emit", "rows", "--out", blocker.join("sub").to_str().unwrap()]);
+    assert_eq!(blocked.status.code(), Some(2));
+    assert!(stderr(&blocked).contains("cannot write outputs"));
+}
+
+#[test]
+fn explain_prints_pages_and_refuses_unknown_codes() {
+    let page = dslc(&["explain", "e0103"]);
+    assert_eq!(page.status.code(), Some(0));
+    assert!(stdout(&page).starts_with("# E0103"));
+
+    let unknown = dslc(&["explain", "E0199"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("not a dslc diagnostic code"));
+
+    let list = dslc(&["explain", "--list"]);
+    assert_eq!(list.status.code(), Some(0));
+    assert!(stdout(&list).contains("E0103  error    unknown axis"));
+}

@@ -1,0 +1,86 @@
+//! Salsa incrementality: after an edit, only the queries that depend on the edited file re-run.
+
+use std::path::{Path, PathBuf};
+
+use dslc_db::{Database, Db};
+
+const SPEC: &str = "axis combo_id = [c]\n\
+axis draft_template = file(\"items/drafts.csv\")\n\
+axis draft_llm = file(\"items/models.txt\")\n\
+axis essay_template = [e]\n\
+axis essay_llm = [m]\n\
+axis evaluation_template = [v]\n\
+axis evaluation_llm = [m]\n";
+
+fn project() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("items")).unwrap();
+    std::fs::write(dir.path().join("spec.cohort"), SPEC).unwrap();
+    std::fs::write(dir.path().join("items/drafts.csv"), "draft_template\nd1\nd2\n").unwrap();
+    std::fs::write(dir.path().join("items/models.txt"), "m\n").unwrap();
+    let spec = dir.path().join("spec.cohort");
+    (dir, spec)
+}
+
+fn rows(db: &Database, spec: &Path) -> u128 {
+    let file = db.file(spec);
+    assert!(dslc_db::check(db, file).is_empty(), "{:?}", dslc_db::check(db, file));
+    dslc_db::counts(db, file).expect("clean spec has counts").rows
+}
+
+#[test]
+fn editing_an_included_csv_reruns_only_what_reads_it() {
+    let (dir, spec) = project();
+    let mut db = Database::with_query_log();
+    assert_eq!(rows(&db, &spec), 2);
+    db.take_executed();
+
+    db.set_file_text(&dir.path().join("items/drafts.csv"), "draft_template\nd1\nd2\nd3\n");
+    assert_eq!(rows(&db, &spec), 3);
+    // The spec is not parsed again and the other include is not re-read.
+    assert_eq!(db.take_executed(), ["analyze", "check", "counts", "include_table"]);
+}
+
+#[test]
+fn editing_the_spec_reparses_but_does_not_reread_includes() {
+    let (_dir, spec) = project();
+    let mut db = Database::with_query_log();
+    rows(&db, &spec);
+    db.take_executed();
+
+    db.set_file_text(&spec, format!("{SPEC}axis draft_replicate = 1..2\n"));
+    assert_eq!(rows(&db, &spec), 4);
+    assert_eq!(db.take_executed(), ["analyze", "check", "counts", "parse"]);
+}
+
+#[test]
+fn a_comment_edit_does_not_reread_includes() {
+    let (_dir, spec) = project();
+    let mut db = Database::with_query_log();
+    rows(&db, &spec);
+    db.take_executed();
+
+    // The parse result changes (it keeps comments), so the analysis re-runs, but the included
+    // files' tables are reused.
+    db.set_file_text(&spec, format!("{SPEC}# a note\n"));
+    assert_eq!(rows(&db, &spec), 2);
+    let executed = db.take_executed();
+    assert!(executed.contains(&"parse".to_string()), "{executed:?}");
+    assert!(!executed.contains(&"include_table".to_string()), "{executed:?}");
+}
+
+#[test]
+fn a_file_that_appears_is_picked_up_after_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.cohort");
+    std::fs::write(&spec, "axis combo_id = file(\"combos.txt\")\n").unwrap();
+    let mut db = Database::default();
+    let file = db.file(&spec);
+    let codes: Vec<&str> = dslc_db::check(&db, file).iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, ["E0301"]);
+
+    std::fs::write(dir.path().join("combos.txt"), "c1\n").unwrap();
+    db.reload_from_disk(&dir.path().join("combos.txt"));
+    let codes: Vec<&str> = dslc_db::check(&db, file).iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, ["W0404"], "only the design-only warning remains");
+}
