@@ -13,10 +13,6 @@ pub fn page(code: &str) -> Option<&'static str> {
     pages::PAGES.iter().find(|(id, _)| *id == code.id).map(|(_, page)| *page)
 }
 
-/// Every page, for the test that keeps codes and pages in step.
-pub fn all_pages() -> &'static [(&'static str, &'static str)] {
-    pages::PAGES
-}
 
 pub fn run(code: &str) -> i32 {
     match page(code) {
@@ -44,4 +40,20 @@ pub fn list() -> i32 {
         println!("{}  {:<7}  {}", code.id, code.severity.as_str(), code.title);
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_page_and_every_page_a_code() {
+        for code in codes::ALL {
+            let page = page(code.id).unwrap_or_else(|| panic!("docs/diagnostics/{}.md is missing", code.id));
+            assert!(page.starts_with(&format!("# {}", code.id)), "{} page starts with its heading", code.id);
+        }
+        for (id, _) in pages::PAGES {
+            assert!(codes::lookup(id).is_some(), "docs/diagnostics/{id}.md documents no code");
+        }
+    }
 }

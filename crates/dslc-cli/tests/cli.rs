@@ -149,7 +149,7 @@ fn compile_refuses_products_over_max_rows() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains("error[E0601]") && err.contains("128 rows"), "{err}");
-    assert!(err.contains("combo_id (2) × shared_llm (2)"), "{err}");
+    assert!(err.contains("combo_id (2) × draft_essay (4) × shared_llm (2) × draft_replicate (2) × evaluation_bundle (4)"), "{err}");
     assert!(!out.path().join("rows.csv").exists());
 }
 

@@ -86,7 +86,7 @@ fn axis_with_list_range_and_file() {
     assert_eq!(values(list), ["gemini_25_pro", "deepseek/deepseek-r1:free", "gpt-4.1"]);
     assert_eq!(list.values[1].kind, ValueKind::Quoted);
     assert_eq!(&text[list.values[2].span.clone()], "gpt-4.1");
-    assert_eq!(&text[list.span.clone()], &text[17..73]);
+    assert_eq!(&text[list.span.clone()], "[gemini_25_pro, \"deepseek/deepseek-r1:free\", gpt-4.1,]");
     assert_eq!(&text[a.span.clone()], text.lines().next().unwrap());
 
     let Statement::Axis(a) = &stmts[1] else { panic!() };
@@ -407,15 +407,21 @@ fn mismatched_and_stray_closers() {
 
 #[test]
 fn junk_before_the_first_statement_and_misspelt_keywords() {
-    let text = "axes a = [x]\naxis b = [y]\naxs c = [z]\nfoo bar\naxis d = [w]";
+    let text = "foo bar\naxis b = [y]\naxs c = [z]\naxis d = [w]";
     let result = parse(text);
-    assert_eq!(summary(text, &result), [("E0010", 1, "axes"), ("E0010", 3, "axs"), ("E0010", 4, "foo")]);
-    assert_eq!(result.errors[0].message, "expected a statement, found `axes`");
-    assert_eq!(result.errors[0].help.as_deref(), Some("did you mean `axis`?"));
+    assert_eq!(summary(text, &result), [("E0010", 1, "foo"), ("E0010", 3, "axs")]);
+    assert_eq!(result.errors[0].message, "expected a statement, found `foo`");
+    assert!(result.errors[0].help.as_deref().unwrap().starts_with("a statement starts with"));
+    // The misspelt statement is skipped up to the next keyword; the one before it is kept.
     assert_eq!(result.errors[1].message, "expected the end of the statement, found `axs`");
     assert_eq!(result.errors[1].help.as_deref(), Some("did you mean `axis`?"));
-    assert!(result.errors[2].help.as_deref().unwrap().starts_with("a statement starts with"));
     assert_eq!(result.file.statements.len(), 2);
+
+    let result = parse("axes a = [x]\naxis b = [y]");
+    assert_eq!(result.errors.len(), 1);
+    assert_eq!(result.errors[0].message, "expected a statement, found `axes`");
+    assert_eq!(result.errors[0].help.as_deref(), Some("did you mean `axis`?"));
+    assert_eq!(result.file.statements.len(), 1);
 }
 
 #[test]
