@@ -72,7 +72,9 @@ pub fn run(args: &CompileArgs) -> i32 {
     }
     let warnings = diagnostics.iter().any(|d| d.severity == Severity::Warning);
     if has_errors(&diagnostics) || (args.report.deny_warnings && warnings) {
-        eprintln!("error: {} not compiled because of the problems above", renderer.display_path(&spec_path));
+        if args.report.format == Format::Human {
+            eprintln!("error: {} not compiled because of the problems above", renderer.display_path(&spec_path));
+        }
         return 1;
     }
     let written = OutputSet::new(&args.out).and_then(|mut set| {
@@ -85,8 +87,11 @@ pub fn run(args: &CompileArgs) -> i32 {
     });
     match written {
         Ok((paths, count)) => {
-            for path in paths {
-                eprintln!("wrote {} ({count} rows)", renderer.display_path(&absolute(&path)));
+            // Machine formats keep stderr to diagnostics only.
+            if args.report.format == Format::Human {
+                for path in paths {
+                    eprintln!("wrote {} ({count} rows)", renderer.display_path(&absolute(&path)));
+                }
             }
             0
         }

@@ -14,10 +14,11 @@ pub struct OutputSet {
 }
 
 impl OutputSet {
-    /// Creates `out_dir` if needed and a fresh staging directory beside it.
+    /// Creates a fresh staging directory beside `out_dir`; `out_dir` itself is created only when
+    /// the outputs are committed, so a failed run leaves no empty directory behind.
     pub fn new(out_dir: &Path) -> io::Result<Self> {
-        fs::create_dir_all(out_dir)?;
         let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent)?;
         let base = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let mut attempt = 0u32;
         loop {
@@ -43,6 +44,7 @@ impl OutputSet {
 
     /// Moves every staged file into `--out`, replacing older ones, and removes the staging directory.
     pub fn commit(mut self) -> io::Result<Vec<PathBuf>> {
+        fs::create_dir_all(&self.out_dir)?;
         let mut written = Vec::new();
         for name in &self.files {
             let target = self.out_dir.join(name);

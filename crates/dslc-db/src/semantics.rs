@@ -114,6 +114,8 @@ pub struct Design {
     pub stage: StageFields,
     pub axes: Vec<AxisFact>,
     pub rules: Vec<RuleFact>,
+    /// Where the first statement starts: reports about the spec as a whole point here.
+    pub spec_start: usize,
 }
 
 impl Design {
@@ -321,6 +323,13 @@ impl<'a> Analyzer<'a> {
             .filter_map(|s| if let Statement::Output(o) = s { Some(o) } else { None })
             .collect();
         let mut design = self.finish(&outputs);
+        design.spec_start = file.statements.first().map(|s| s.span().start).unwrap_or(0);
+        let start = design.spec_start;
+        if design.factors.is_empty() && self.poisoned.is_empty() && !self.diagnostics.iter().any(|d| d.severity == codes::Severity::Error) {
+            let d = Diagnostic::new(codes::DESIGN_ONLY, "the spec declares no axes, so it has no rows", self.label(&(start..start), "nothing to combine"))
+                .with_help("declare axes with `axis NAME = [...]`, or bind them with a `tuple`");
+            self.report(d);
+        }
         design.cohort_id = cohort_id;
         design.cohort_note = cohort_note;
         let mut diagnostics = self.diagnostics;
@@ -441,10 +450,10 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Whether `name` is also a tie's name, in which case a tuple refers to the tie, not a new axis.
+    /// Whether `name` is a rule's name, in which case a tuple refers to that rule, not a new axis.
     fn tuple_mentions_tie(&self, file: &ast::SpecFile, name: &str) -> bool {
         file.statements.iter().any(|s| match s {
-            Statement::Tie(t) => t.name.text == name || t.axes.iter().any(|a| a.text == name),
+            Statement::Tie(t) => t.name.text == name,
             Statement::Pair(p) => p.name.text == name,
             Statement::Tuple(t) => t.name.text == name,
             _ => false,
@@ -763,15 +772,8 @@ impl<'a> Analyzer<'a> {
             self.poisoned.insert(s.name.text.clone());
             return;
         }
-        if s.axes.len() < 2 {
-            let d = Diagnostic::new(
-                codes::TOO_FEW_AXES,
-                format!("tie `{}` needs at least two axes", s.name.text),
-                self.label(&s.axes_span, if s.axes.is_empty() { "no axes" } else { "one axis" }),
-            )
-            .with_help("a tie makes axes take the same value; name two or more axes");
-            self.poisoned.insert(s.name.text.clone());
-            return self.report(d);
+        if !self.enough_axes("tie", &s.name, &s.axes, &s.axes_span) {
+            return;
         }
         let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
             self.poisoned.insert(s.name.text.clone());
@@ -835,6 +837,29 @@ impl<'a> Analyzer<'a> {
             }
         }
         self.rules.push(RuleFact { name: s.name.text.clone(), kind: "tie", span: s.span.clone(), before, after });
+    }
+
+    /// A tie or tuple needs an axis; with only one it still works (the old system allowed it) but
+    /// is almost always a slip, so it warns. Returns whether the rule can go on.
+    fn enough_axes(&mut self, kind: &str, name: &Name, axes: &[Name], span: &Span) -> bool {
+        if axes.is_empty() {
+            let d = Diagnostic::new(codes::TOO_FEW_AXES, format!("{kind} `{}` lists no axes", name.text), self.label(span, "no axes"))
+                .with_help("name the axes the rule combines, e.g. `(draft_llm, essay_llm)`");
+            self.poisoned.insert(name.text.clone());
+            self.report(d);
+            return false;
+        }
+        if axes.len() == 1 {
+            let help = if kind == "tie" {
+                "a tie of one axis only renames it; name two or more axes to make them take the same value"
+            } else {
+                "a tuple of one axis acts as a `subset`; write `subset` instead, or add the axes it should combine"
+            };
+            let d = Diagnostic::new(codes::SINGLE_AXIS_RULE, format!("{kind} `{}` has a single axis", name.text), self.label(span, "one axis"))
+                .with_help(help);
+            self.report(d);
+        }
+        true
     }
 
     /// Reports an axis listed twice in one rule; returns whether all are distinct.
@@ -927,15 +952,8 @@ impl<'a> Analyzer<'a> {
             self.poisoned.insert(s.name.text.clone());
             return;
         }
-        if s.axes.len() < 2 {
-            let d = Diagnostic::new(
-                codes::TOO_FEW_AXES,
-                format!("tuple `{}` needs at least two axes", s.name.text),
-                self.label(&s.axes_span, if s.axes.is_empty() { "no axes" } else { "one axis" }),
-            )
-            .with_help("a tuple lists combinations of several axes; to keep some levels of one axis, use `subset`");
-            self.poisoned.insert(s.name.text.clone());
-            return self.report(d);
+        if !self.enough_axes("tuple", &s.name, &s.axes, &s.axes_span) {
+            return;
         }
         let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
             self.poisoned.insert(s.name.text.clone());
@@ -1001,7 +1019,7 @@ impl<'a> Analyzer<'a> {
                         return None;
                     }
                 };
-                let plan = self.column_plan(rule, indices, &included, file_ref)?;
+                let plan = self.column_plan(rule, names, indices, &included, file_ref)?;
                 if included.table.records.is_empty() {
                     return self.no_items(rule, kind, &file_ref.span);
                 }
@@ -1138,17 +1156,18 @@ impl<'a> Analyzer<'a> {
 
     /// Maps an items CSV's header to the rule's axes: for each axis, the column indices of its
     /// leaf columns (one for a plain axis, several for a pair or tuple side).
-    fn column_plan(&mut self, rule: &str, indices: &[usize], included: &Included, file_ref: &FileRef) -> Option<Vec<Vec<usize>>> {
+    fn column_plan(&mut self, rule: &str, names: &[Name], indices: &[usize], included: &Included, file_ref: &FileRef) -> Option<Vec<Vec<usize>>> {
         let Some(header) = included.table.header.as_ref() else {
             self.report(self.items_need_csv(rule, file_ref));
             return None;
         };
         let header_names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
         let mut expected: Vec<Vec<String>> = Vec::new();
-        for &index in indices {
+        for (&index, written) in indices.iter().zip(names) {
             let entry = self.live[index].clone();
             if entry.is_atomic() {
-                expected.push(vec![entry.name.clone()]);
+                // A plain side's column is named as the rule names it, even when that is a tied axis.
+                expected.push(vec![written.text.clone()]);
             } else {
                 expected.push(self.atom_leaves(&entry));
             }
@@ -1323,6 +1342,7 @@ impl<'a> Analyzer<'a> {
             stage: StageFields::default(),
             axes: std::mem::take(&mut self.axes),
             rules: std::mem::take(&mut self.rules),
+            spec_start: 0,
         }
     }
 

@@ -161,12 +161,13 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
         }
     }
     if !missing.is_empty() && !design.factors.is_empty() {
-        // The whole spec is concerned, so the report points at its start.
+        // The whole spec is concerned, so the report points at its first statement.
         let file = design.factors[0].decl.file.clone();
+        let start = design.spec_start;
         let d = Diagnostic::new(
             codes::DESIGN_ONLY,
             format!("design-only spec: no column for {}", missing.join(", ")),
-            Label::new(&file, 0..0, "rows can be listed, but no drafts, essays or evaluations formed"),
+            Label::new(&file, start..start, "rows can be listed, but no drafts, essays or evaluations formed"),
         )
         .with_help("add axes (or tuple columns) for the missing fields to compile membership; `--emit rows` works as is");
         diagnostics.push(d);

@@ -48,9 +48,12 @@ pub fn read_txt(text: &str) -> Table {
     let mut offset = bom_len(text);
     for line in text[offset..].split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
-        if !content.trim().is_empty() {
-            let span = offset..offset + content.len();
-            records.push(Record { cells: vec![Cell { text: content.to_string(), span: span.clone() }], span });
+        let value = content.trim();
+        if !value.is_empty() {
+            // The span covers the value itself, without surrounding spaces.
+            let start = offset + (content.len() - content.trim_start().len());
+            let span = start..start + value.len();
+            records.push(Record { cells: vec![Cell { text: value.to_string(), span: span.clone() }], span });
         }
         offset += line.len();
     }
@@ -198,7 +201,7 @@ mod tests {
 
     #[test]
     fn txt_skips_blank_lines() {
-        let table = read_txt("one\n\n  \r\ntwo\r\n");
+        let table = read_txt("one\n\n  \r\n  two \r\n");
         let values: Vec<&str> = table.records.iter().map(|r| r.cells[0].text.as_str()).collect();
         assert_eq!(values, ["one", "two"]);
         assert!(table.header.is_none());

@@ -73,11 +73,12 @@ codes! {
     ARITY_MISMATCH = "E0206", Error, "item has the wrong number of values";
     BALANCE_VIOLATION = "E0207", Error, "pair items are not balanced";
     REVERSED_RANGE = "E0208", Error, "reversed range";
-    TOO_FEW_AXES = "E0209", Error, "rule needs at least two axes";
+    TOO_FEW_AXES = "E0209", Error, "rule lists no axes";
     DUPLICATE_ITEM = "W0210", Warning, "duplicate item dropped";
     EMPTY_ITEMS = "E0211", Error, "rule has no items";
     NOT_A_PLAIN_AXIS = "E0212", Error, "rule needs a plain axis here";
     RANGE_TOO_LARGE = "E0213", Error, "range too large";
+    SINGLE_AXIS_RULE = "W0214", Warning, "tie or tuple over a single axis";
 
     // Included files.
     FILE_NOT_FOUND = "E0301", Error, "included file missing or unreadable";
