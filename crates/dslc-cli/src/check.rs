@@ -91,7 +91,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         let name = renderer.display_path(spec_path);
         summaries.push(match dslc_db::counts(&db, spec) {
-            Some(counts) => format!("  {name}: {}", describe_counts(&counts)),
+            Some(counts) => format!("  {name}: {}", describe_counts(counts)),
             None => format!("  {name}: has errors"),
         });
     }

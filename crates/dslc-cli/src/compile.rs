@@ -47,7 +47,8 @@ pub fn run(args: &CompileArgs) -> i32 {
     }
     let spec_path = absolute(&args.spec);
     let db = Database::default();
-    let renderer = Renderer::new(&db, args.report.format == Format::Human && use_color(std::io::stderr().is_terminal()));
+    let renderer =
+        Renderer::new(&db, args.report.format == Format::Human && use_color(std::io::stderr().is_terminal()));
     let spec = db.file(&spec_path);
     match &spec.contents(&db).status {
         FileStatus::Present => {}

@@ -13,7 +13,6 @@ pub fn page(code: &str) -> Option<&'static str> {
     pages::PAGES.iter().find(|(id, _)| *id == code.id).map(|(_, page)| *page)
 }
 
-
 pub fn run(code: &str) -> i32 {
     match page(code) {
         Some(text) => {

@@ -68,7 +68,8 @@ fn main() -> ExitCode {
 
 /// Makes a path absolute against the working directory, resolving `.` and `..` lexically.
 pub fn absolute(path: &std::path::Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let joined =
+        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
     dslc_db::db::normalize(&joined)
 }
 

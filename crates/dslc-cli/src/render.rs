@@ -73,11 +73,16 @@ impl<'a> Renderer<'a> {
             .with_message(&d.message);
         // ariadne starts a new snippet whenever a label lies above the previous one, so labels go
         // in file order: the primary label's file first, then by position.
-        let mut labels: Vec<(&dslc_db::Label, Color)> = std::iter::once((&d.primary, color)).chain(d.secondary.iter().map(|l| (l, Color::Blue))).collect();
-        labels.sort_by(|(a, _), (b, _)| (a.file != d.primary.file, &a.file, a.span.start).cmp(&(b.file != d.primary.file, &b.file, b.span.start)));
+        let mut labels: Vec<(&dslc_db::Label, Color)> =
+            std::iter::once((&d.primary, color)).chain(d.secondary.iter().map(|l| (l, Color::Blue))).collect();
+        labels.sort_by(|(a, _), (b, _)| {
+            (a.file != d.primary.file, &a.file, a.span.start).cmp(&(b.file != d.primary.file, &b.file, b.span.start))
+        });
         for (order, (label, label_color)) in labels.into_iter().enumerate() {
             let span = span_of(label);
-            report = report.with_label(AriadneLabel::new(span).with_message(&label.message).with_color(label_color).with_order(order as i32));
+            report = report.with_label(
+                AriadneLabel::new(span).with_message(&label.message).with_color(label_color).with_order(order as i32),
+            );
         }
         if let Some(help) = &d.help {
             report = report.with_help(help);

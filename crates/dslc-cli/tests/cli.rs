@@ -38,7 +38,8 @@ fn check_clean_project_exits_0_with_counts() {
 
 #[test]
 fn check_reports_errors_with_exit_1() {
-    let output = dslc(&["check", "tests/fixtures/check/outside_domain.cohort", "tests/fixtures/check/consumed_axis.cohort"]);
+    let output =
+        dslc(&["check", "tests/fixtures/check/outside_domain.cohort", "tests/fixtures/check/consumed_axis.cohort"]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stdout(&output));
 }
@@ -108,8 +109,11 @@ fn check_reports_syntax_errors_all_at_once() {
     let output = dslc(&["check", "--format", "json", spec.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let lines: Vec<serde_json::Value> = stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let syntax: Vec<(i64, &str)> =
-        lines.iter().filter(|d| d["code"].as_str().unwrap().starts_with("E00")).map(|d| (d["line"].as_i64().unwrap(), d["code"].as_str().unwrap())).collect();
+    let syntax: Vec<(i64, &str)> = lines
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("E00"))
+        .map(|d| (d["line"].as_i64().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
     assert!(syntax.iter().any(|(line, _)| *line == 2), "missing `=` on line 2 reported: {syntax:?}");
     assert!(syntax.iter().any(|(line, _)| *line == 4), "unclosed tuple on line 4 reported: {syntax:?}");
 }
@@ -136,7 +140,14 @@ fn compile_rows_writes_rows_csv() {
 fn compile_with_errors_writes_nothing_and_keeps_old_outputs() {
     let out = tempfile::tempdir().unwrap();
     std::fs::write(out.path().join("rows.csv"), "previous\n").unwrap();
-    let output = dslc(&["compile", "tests/fixtures/check/unknown_axis.cohort", "--emit", "rows", "--out", out.path().to_str().unwrap()]);
+    let output = dslc(&[
+        "compile",
+        "tests/fixtures/check/unknown_axis.cohort",
+        "--emit",
+        "rows",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("error[E0103]"));
     assert_eq!(std::fs::read_to_string(out.path().join("rows.csv")).unwrap(), "previous\n");
@@ -145,11 +156,15 @@ fn compile_with_errors_writes_nothing_and_keeps_old_outputs() {
 #[test]
 fn compile_refuses_products_over_max_rows() {
     let out = tempfile::tempdir().unwrap();
-    let output = dslc(&["compile", PILOT, "--emit", "rows", "--max-rows", "100", "--out", out.path().to_str().unwrap()]);
+    let output =
+        dslc(&["compile", PILOT, "--emit", "rows", "--max-rows", "100", "--out", out.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains("error[E0601]") && err.contains("128 rows"), "{err}");
-    assert!(err.contains("combo_id (2) × draft_essay (4) × shared_llm (2) × draft_replicate (2) × evaluation_bundle (4)"), "{err}");
+    assert!(
+        err.contains("combo_id (2) × draft_essay (4) × shared_llm (2) × draft_replicate (2) × evaluation_bundle (4)"),
+        "{err}"
+    );
     assert!(!out.path().join("rows.csv").exists());
 }
 

@@ -24,7 +24,14 @@ impl OutputSet {
         loop {
             let staging = parent.join(format!(".{base}.dslc-tmp-{}-{attempt}", std::process::id()));
             match fs::create_dir(&staging) {
-                Ok(()) => return Ok(OutputSet { out_dir: out_dir.to_path_buf(), staging, files: Vec::new(), committed: false }),
+                Ok(()) => {
+                    return Ok(OutputSet {
+                        out_dir: out_dir.to_path_buf(),
+                        staging,
+                        files: Vec::new(),
+                        committed: false,
+                    })
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
                 Err(e) => return Err(e),
             }

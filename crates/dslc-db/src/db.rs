@@ -42,7 +42,9 @@ impl FileContents {
     pub fn read(path: &Path) -> Self {
         match std::fs::read(path) {
             Ok(bytes) => FileContents { status: FileStatus::Present, text: decode_lossless(bytes) },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileContents { status: FileStatus::Missing, text: String::new() },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                FileContents { status: FileStatus::Missing, text: String::new() }
+            }
             Err(e) => FileContents { status: FileStatus::Unreadable(e.to_string()), text: String::new() },
         }
     }
@@ -94,19 +96,13 @@ pub trait Db: salsa::Database {
 
 /// The concrete database used by the CLI, the LSP server and tests.
 #[salsa::db]
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Database {
     storage: salsa::Storage<Self>,
     /// Shared by every clone so that snapshots never create a second input for one path.
     files: Arc<Mutex<HashMap<PathBuf, SourceFile>>>,
     /// Names of queries that executed, when logging is on (for incrementality tests).
     executed: Option<Arc<Mutex<Vec<String>>>>,
-}
-
-impl Default for Database {
-    fn default() -> Self {
-        Database { storage: salsa::Storage::default(), files: Arc::default(), executed: None }
-    }
 }
 
 impl Database {
@@ -269,8 +265,13 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
     let analysis = analyze(db, spec);
     for d in &analysis.diagnostics {
         // A statement that failed to parse is missing from the tree, so names it declares look
-        // unknown; those follow-on reports would only bury the real syntax error.
-        if had_syntax_errors && is_follow_on(d.code) {
+        // unknown; and a construct with a syntax error inside (a list whose elements were
+        // dropped) looks empty. Those follow-on reports would only bury the real syntax error.
+        let covers_syntax_error = d.primary.file == spec_path
+            && parsed.errors.iter().any(|e| {
+                d.primary.span.start <= e.span.start && e.span.start < d.primary.span.end.max(d.primary.span.start + 1)
+            });
+        if had_syntax_errors && (is_follow_on(d.code) || covers_syntax_error) {
             continue;
         }
         diagnostics.push(d.clone());
@@ -289,7 +290,8 @@ fn is_follow_on(code: codes::Code) -> bool {
 }
 
 fn syntax_diagnostic(spec: &FilePath, error: &dslc_syntax::SyntaxError) -> Diagnostic {
-    let mut d = Diagnostic::new(error.code, error.message.clone(), Label::new(spec, error.span.clone(), error.label.clone()));
+    let mut d =
+        Diagnostic::new(error.code, error.message.clone(), Label::new(spec, error.span.clone(), error.label.clone()));
     for (span, message) in &error.secondary {
         d = d.with_label(Label::new(spec, span.clone(), message.clone()));
     }
@@ -318,7 +320,8 @@ pub fn counts(db: &dyn Db, spec: SourceFile) -> Option<Counts> {
     let design = &analyze(db, spec).design;
     let rows = design.row_count();
     let project = |fields: &[Field]| -> u128 {
-        let names: Vec<&str> = fields.iter().filter_map(|f| design.stage.column(*f)).map(|c| design.columns[c].as_str()).collect();
+        let names: Vec<&str> =
+            fields.iter().filter_map(|f| design.stage.column(*f)).map(|c| design.columns[c].as_str()).collect();
         design.distinct_count(&names)
     };
     let draft = [Field::Combo, Field::DraftTemplate, Field::DraftLlm, Field::DraftReplicate];
@@ -350,53 +353,79 @@ struct DbResolver<'a> {
 }
 
 impl IncludeResolver for DbResolver<'_> {
-    fn resolve(&self, file_ref: &FileRef) -> Result<Arc<Included>, Diagnostic> {
+    fn resolve(&self, file_ref: &FileRef) -> Result<Arc<Included>, Box<Diagnostic>> {
         let here = |message: &str| Label::new(&self.spec_path, file_ref.path_span.clone(), message);
         let joined = normalize(&self.spec_dir.join(&file_ref.path));
         if !joined.starts_with(&self.root) {
-            return Err(Diagnostic::new(
-                codes::FILE_ESCAPES_ROOT,
-                format!("`{}` is outside the project root {}", file_ref.path, self.root.display()),
-                here("leaves the project"),
-            )
-            .with_help("keep included files inside the project (the directory of dslc.toml, else the spec's directory)"));
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::FILE_ESCAPES_ROOT,
+                    format!("`{}` is outside the project root {}", file_ref.path, self.root.display()),
+                    here("leaves the project"),
+                )
+                .with_help(
+                    "keep included files inside the project (the directory of dslc.toml, else the spec's directory)",
+                ),
+            ));
         }
         let extension = joined.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         if !matches!(extension.as_deref(), Some("csv") | Some("txt")) {
-            return Err(Diagnostic::new(
-                codes::FILE_BAD_EXTENSION,
-                format!("`{}` is neither a .csv nor a .txt file", file_ref.path),
-                here("unknown extension"),
-            )
-            .with_help("include a CSV with a header row, or a TXT file with one value per line"));
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::FILE_BAD_EXTENSION,
+                    format!("`{}` is neither a .csv nor a .txt file", file_ref.path),
+                    here("unknown extension"),
+                )
+                .with_help("include a CSV with a header row, or a TXT file with one value per line"),
+            ));
         }
         let file = self.db.file(&joined);
         match &file.contents(self.db).status {
             FileStatus::Present => {}
             FileStatus::Missing => {
-                return Err(Diagnostic::new(codes::FILE_NOT_FOUND, format!("included file `{}` does not exist", file_ref.path), here("not found"))
-                    .with_help(format!("looked for {}; paths are relative to the spec's directory", joined.display())))
+                return Err(Box::new(
+                    Diagnostic::new(
+                        codes::FILE_NOT_FOUND,
+                        format!("included file `{}` does not exist", file_ref.path),
+                        here("not found"),
+                    )
+                    .with_help(format!("looked for {}; paths are relative to the spec's directory", joined.display())),
+                ))
             }
             FileStatus::Unreadable(reason) => {
-                return Err(Diagnostic::new(codes::FILE_NOT_FOUND, format!("included file `{}` cannot be read: {reason}", file_ref.path), here("unreadable"))
-                    .with_help("check the file's permissions"))
+                return Err(Box::new(
+                    Diagnostic::new(
+                        codes::FILE_NOT_FOUND,
+                        format!("included file `{}` cannot be read: {reason}", file_ref.path),
+                        here("unreadable"),
+                    )
+                    .with_help("check the file's permissions"),
+                ))
             }
         }
         let path: FilePath = Arc::from(joined.as_path());
         if let Some(offset) = file.contents(self.db).text.find('\u{1a}') {
-            return Err(Diagnostic::new(
-                codes::INVALID_UTF8,
-                format!("included file `{}` is not valid UTF-8", file_ref.path),
-                Label::new(&path, offset..offset + 1, "invalid byte"),
-            )
-            .with_label(here("included here"))
-            .with_help("save the file as UTF-8"));
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::INVALID_UTF8,
+                    format!("included file `{}` is not valid UTF-8", file_ref.path),
+                    Label::new(&path, offset..offset + 1, "invalid byte"),
+                )
+                .with_label(here("included here"))
+                .with_help("save the file as UTF-8"),
+            ));
         }
         match include_table(self.db, file) {
             Ok(table) => Ok(Arc::new(Included { path, table: table.clone() })),
-            Err(error) => Err(Diagnostic::new(codes::FILE_MALFORMED, format!("`{}` is not a valid CSV file: {}", file_ref.path, error.message), Label::new(&path, error.span.clone(), error.message.clone()))
+            Err(error) => Err(Box::new(
+                Diagnostic::new(
+                    codes::FILE_MALFORMED,
+                    format!("`{}` is not a valid CSV file: {}", file_ref.path, error.message),
+                    Label::new(&path, error.span.clone(), error.message.clone()),
+                )
                 .with_label(here("included here"))
-                .with_help("fix the CSV: a header row, then one row per item with the same number of cells")),
+                .with_help("fix the CSV: a header row, then one row per item with the same number of cells"),
+            )),
         }
     }
 }

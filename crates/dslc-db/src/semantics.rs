@@ -137,8 +137,13 @@ impl Design {
         }
         let mut total = 1u128;
         for factor in &self.factors {
-            let picked: Vec<usize> =
-                factor.columns.iter().enumerate().filter(|(_, c)| columns.contains(&c.as_str())).map(|(i, _)| i).collect();
+            let picked: Vec<usize> = factor
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| columns.contains(&c.as_str()))
+                .map(|(i, _)| i)
+                .collect();
             if picked.is_empty() {
                 continue;
             }
@@ -195,7 +200,7 @@ pub struct Included {
 
 /// Finds and reads an included file; errors (missing, escaping, unreadable…) come back as diagnostics.
 pub trait IncludeResolver {
-    fn resolve(&self, file_ref: &FileRef) -> Result<Arc<Included>, Diagnostic>;
+    fn resolve(&self, file_ref: &FileRef) -> Result<Arc<Included>, Box<Diagnostic>>;
 }
 
 /// The result of analysing one spec file.
@@ -244,7 +249,7 @@ impl Entry {
 
 /// Why a name could not be used by a rule.
 enum Unresolved {
-    Reported(Diagnostic),
+    Reported(Box<Diagnostic>),
     /// The name belongs to a rule that already failed; reporting again would only add noise.
     Silent,
 }
@@ -317,17 +322,21 @@ impl<'a> Analyzer<'a> {
                 _ => {}
             }
         }
-        let outputs: Vec<&ast::OutputStmt> = file
-            .statements
-            .iter()
-            .filter_map(|s| if let Statement::Output(o) = s { Some(o) } else { None })
-            .collect();
+        let outputs: Vec<&ast::OutputStmt> =
+            file.statements.iter().filter_map(|s| if let Statement::Output(o) = s { Some(o) } else { None }).collect();
         let mut design = self.finish(&outputs);
         design.spec_start = file.statements.first().map(|s| s.span().start).unwrap_or(0);
         let start = design.spec_start;
-        if design.factors.is_empty() && self.poisoned.is_empty() && !self.diagnostics.iter().any(|d| d.severity == codes::Severity::Error) {
-            let d = Diagnostic::new(codes::DESIGN_ONLY, "the spec declares no axes, so it has no rows", self.label(&(start..start), "nothing to combine"))
-                .with_help("declare axes with `axis NAME = [...]`, or bind them with a `tuple`");
+        if design.factors.is_empty()
+            && self.poisoned.is_empty()
+            && !self.diagnostics.iter().any(|d| d.severity == codes::Severity::Error)
+        {
+            let d = Diagnostic::new(
+                codes::DESIGN_ONLY,
+                "the spec declares no axes, so it has no rows",
+                self.label(&(start..start), "nothing to combine"),
+            )
+            .with_help("declare axes with `axis NAME = [...]`, or bind them with a `tuple`");
             self.report(d);
         }
         design.cohort_id = cohort_id;
@@ -412,7 +421,10 @@ impl<'a> Analyzer<'a> {
                 if let Some(decl_span) = declared.get(&axis.text) {
                     let d = Diagnostic::new(
                         codes::AXIS_DECLARED_AND_TUPLED,
-                        format!("axis `{}` is declared with `axis` and also bound by tuple `{}`", axis.text, tuple.name.text),
+                        format!(
+                            "axis `{}` is declared with `axis` and also bound by tuple `{}`",
+                            axis.text, tuple.name.text
+                        ),
                         self.label(&axis.span, "bound by this tuple"),
                     )
                     .with_label(self.label(decl_span, "declared here"))
@@ -432,7 +444,13 @@ impl<'a> Analyzer<'a> {
         for (name, span) in derived {
             let values = self.tuple_axis_values(file, &name);
             let decl = self.origin(&span);
-            let mut entry = Entry { name: name.clone(), decl: decl.clone(), kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
+            let mut entry = Entry {
+                name: name.clone(),
+                decl: decl.clone(),
+                kind: EntryKind::Plain,
+                levels: Vec::new(),
+                origins: Vec::new(),
+            };
             let mut seen = HashSet::new();
             for (sym, origin) in values {
                 if seen.insert(sym) {
@@ -445,7 +463,12 @@ impl<'a> Analyzer<'a> {
                 self.poisoned.insert(name);
                 continue;
             }
-            self.axes.push(AxisFact { name: name.clone(), decl, declared_levels: entry.levels.len(), consumed_by: None });
+            self.axes.push(AxisFact {
+                name: name.clone(),
+                decl,
+                declared_levels: entry.levels.len(),
+                consumed_by: None,
+            });
             self.live.push(entry);
         }
     }
@@ -483,7 +506,7 @@ impl<'a> Analyzer<'a> {
                     // be read is reported here, since without it the tuple's axes have no levels.
                     let resolved = self.resolver.resolve(file_ref);
                     if let Err(d) = &resolved {
-                        self.report(d.clone());
+                        self.report((**d).clone());
                     }
                     if let Ok(included) = resolved {
                         if included.table.header.is_none() {
@@ -510,14 +533,19 @@ impl<'a> Analyzer<'a> {
     }
 
     fn plain_entry(&mut self, name: &str, decl: Origin, values: Vec<(Sym, Origin)>, levels: &Levels) -> Entry {
-        let mut entry = Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
+        let mut entry =
+            Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
         let mut first_seen: HashMap<Sym, usize> = HashMap::new();
         for (sym, origin) in values {
             if let Some(&index) = first_seen.get(&sym) {
                 if !matches!(levels, Levels::Range(_)) {
                     let d = Diagnostic::new(
                         codes::DUPLICATE_LEVEL,
-                        format!("level `{}` of axis `{}` is listed twice; the repeat is dropped", self.interner.get(sym), name),
+                        format!(
+                            "level `{}` of axis `{}` is listed twice; the repeat is dropped",
+                            self.interner.get(sym),
+                            name
+                        ),
                         origin.label("repeated here"),
                     )
                     .with_label(entry.origins[index].label("first listed here"));
@@ -536,7 +564,9 @@ impl<'a> Analyzer<'a> {
     /// Returns None when a problem was reported, so callers do not pile a second error on it.
     fn levels(&mut self, levels: &Levels, axis: Option<&str>) -> Option<Vec<(Sym, Origin)>> {
         match levels {
-            Levels::List(list) => Some(list.values.iter().map(|v| (self.interner.intern(&v.text), self.origin(&v.span))).collect()),
+            Levels::List(list) => {
+                Some(list.values.iter().map(|v| (self.interner.intern(&v.text), self.origin(&v.span))).collect())
+            }
             Levels::Range(range) => {
                 if range.start > range.end {
                     let d = Diagnostic::new(
@@ -544,7 +574,10 @@ impl<'a> Analyzer<'a> {
                         format!("range `{}..{}` is reversed", range.start, range.end),
                         self.label(&range.span, "start is greater than end"),
                     )
-                    .with_help(format!("write `{}..{}`; ranges count up and include both ends", range.end, range.start));
+                    .with_help(format!(
+                        "write `{}..{}`; ranges count up and include both ends",
+                        range.end, range.start
+                    ));
                     self.report(d);
                     return None;
                 }
@@ -552,7 +585,10 @@ impl<'a> Analyzer<'a> {
                 if size > MAX_RANGE_LEVELS as i128 {
                     let d = Diagnostic::new(
                         codes::RANGE_TOO_LARGE,
-                        format!("range `{}..{}` has {} levels, more than the limit of {}", range.start, range.end, size, MAX_RANGE_LEVELS),
+                        format!(
+                            "range `{}..{}` has {} levels, more than the limit of {}",
+                            range.start, range.end, size, MAX_RANGE_LEVELS
+                        ),
                         self.label(&range.span, "too many levels"),
                     )
                     .with_help("check the bounds; replicate ranges are usually small, such as `1..3`");
@@ -560,7 +596,9 @@ impl<'a> Analyzer<'a> {
                     return None;
                 }
                 let origin = self.origin(&range.span);
-                Some((range.start..=range.end).map(|n| (self.interner.intern(&n.to_string()), origin.clone())).collect())
+                Some(
+                    (range.start..=range.end).map(|n| (self.interner.intern(&n.to_string()), origin.clone())).collect(),
+                )
             }
             Levels::File(file_ref) => self.level_file(file_ref, axis),
         }
@@ -570,7 +608,7 @@ impl<'a> Analyzer<'a> {
         let included = match self.resolver.resolve(file_ref) {
             Ok(included) => included,
             Err(d) => {
-                self.report(d);
+                self.report(*d);
                 return None;
             }
         };
@@ -580,7 +618,11 @@ impl<'a> Analyzer<'a> {
                 let names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
                 let d = Diagnostic::new(
                     codes::FILE_BAD_HEADER,
-                    format!("a level file must have exactly one column, but this header has {}: {}", names.len(), names.join(", ")),
+                    format!(
+                        "a level file must have exactly one column, but this header has {}: {}",
+                        names.len(),
+                        names.join(", ")
+                    ),
                     Label::new(&file, header.span.clone(), "header row"),
                 )
                 .with_label(self.label(&file_ref.span, "included here"))
@@ -610,9 +652,13 @@ impl<'a> Analyzer<'a> {
         if !cell.text.trim().is_empty() {
             return false;
         }
-        let d = Diagnostic::new(codes::FILE_EMPTY_CELL, "empty cell in an included file", Label::new(file, cell.span.clone(), "this cell is empty"))
-            .with_label(self.label(&file_ref.span, "included here"))
-            .with_help("every cell must hold a value; fill it in or delete the row");
+        let d = Diagnostic::new(
+            codes::FILE_EMPTY_CELL,
+            "empty cell in an included file",
+            Label::new(file, cell.span.clone(), "this cell is empty"),
+        )
+        .with_label(self.label(&file_ref.span, "included here"))
+        .with_help("every cell must hold a value; fill it in or delete the row");
         self.report(d);
         true
     }
@@ -639,8 +685,10 @@ impl<'a> Analyzer<'a> {
                 self.label(&name.span, format!("used again by `{rule}`")),
             )
             .with_label(origin.label(format!("consumed by `{consumer}` here")))
-            .with_help(format!("an axis belongs to one pair or tuple; refer to `{consumer}` instead, or combine the two rules"));
-            return Err(Unresolved::Reported(d));
+            .with_help(format!(
+                "an axis belongs to one pair or tuple; refer to `{consumer}` instead, or combine the two rules"
+            ));
+            return Err(Unresolved::Reported(Box::new(d)));
         }
         if self.poisoned.contains(target) {
             return Err(Unresolved::Silent);
@@ -658,7 +706,7 @@ impl<'a> Analyzer<'a> {
         if d.help.is_none() {
             d.help = Some(format!("declare it with `axis {} = [...]` or bind it with a `tuple`", name.text));
         }
-        Err(Unresolved::Reported(d))
+        Err(Unresolved::Reported(Box::new(d)))
     }
 
     fn resolve_all(&mut self, names: &[Name], rule: &str) -> Option<Vec<usize>> {
@@ -668,7 +716,7 @@ impl<'a> Analyzer<'a> {
             match self.resolve(name, rule) {
                 Ok(index) => indices.push(index),
                 Err(Unresolved::Reported(d)) => {
-                    self.report(d);
+                    self.report(*d);
                     failed = true;
                 }
                 Err(Unresolved::Silent) => failed = true,
@@ -691,14 +739,18 @@ impl<'a> Analyzer<'a> {
             return false;
         }
         let clashes_with_axis = !own_axes.contains(&name.text.as_str())
-            && (self.live.iter().any(|e| e.name == name.text) || self.consumed.contains_key(&name.text) || self.tie_alias.contains_key(&name.text));
+            && (self.live.iter().any(|e| e.name == name.text)
+                || self.consumed.contains_key(&name.text)
+                || self.tie_alias.contains_key(&name.text));
         if clashes_with_axis {
             let d = Diagnostic::new(
                 codes::RULE_NAME_CLASH,
                 format!("rule name `{}` is already the name of an axis", name.text),
                 self.label(&name.span, "clashes with an axis"),
             )
-            .with_help("rename the rule; rule names become columns while the rows are built, so they must not shadow axes");
+            .with_help(
+                "rename the rule; rule names become columns while the rows are built, so they must not shadow axes",
+            );
             self.report(d);
             return false;
         }
@@ -710,14 +762,18 @@ impl<'a> Analyzer<'a> {
     fn subset(&mut self, s: &ast::SubsetStmt) {
         let index = match self.resolve(&s.axis, "subset") {
             Ok(index) => index,
-            Err(Unresolved::Reported(d)) => return self.report(d),
+            Err(Unresolved::Reported(d)) => return self.report(*d),
             Err(Unresolved::Silent) => return,
         };
         let Some(values) = self.levels(&s.levels, Some(&s.axis.text)) else { return };
         if !self.live[index].is_atomic() {
             let d = Diagnostic::new(
                 codes::NOT_A_PLAIN_AXIS,
-                format!("`{}` is a {} of combinations; `subset` keeps levels of a plain axis", s.axis.text, kind_word(&self.live[index].kind)),
+                format!(
+                    "`{}` is a {} of combinations; `subset` keeps levels of a plain axis",
+                    s.axis.text,
+                    kind_word(&self.live[index].kind)
+                ),
                 self.label(&s.axis.span, "not a plain axis"),
             )
             .with_help("subset one of its axes before the rule that combines them");
@@ -725,8 +781,11 @@ impl<'a> Analyzer<'a> {
         }
         let entry_name = self.live[index].name.clone();
         let keep: HashSet<Sym> = values.iter().map(|(sym, _)| *sym).collect();
-        let present: HashSet<Sym> =
-            self.live[index].levels.iter().filter_map(|l| if let Level::Atom(s) = l { Some(*s) } else { None }).collect();
+        let present: HashSet<Sym> = self.live[index]
+            .levels
+            .iter()
+            .filter_map(|l| if let Level::Atom(s) = l { Some(*s) } else { None })
+            .collect();
         for (sym, origin) in &values {
             if !present.contains(sym) {
                 let level_names: Vec<&str> = present.iter().map(|s| self.interner.get(*s)).collect();
@@ -763,7 +822,13 @@ impl<'a> Analyzer<'a> {
         entry.levels = kept.iter().map(|(l, _)| l.clone()).collect();
         entry.origins = kept.into_iter().map(|(_, o)| o).collect();
         let after = entry.levels.len();
-        self.rules.push(RuleFact { name: format!("subset {entry_name}"), kind: "subset", span: s.span.clone(), before: vec![(entry_name, before)], after });
+        self.rules.push(RuleFact {
+            name: format!("subset {entry_name}"),
+            kind: "subset",
+            span: s.span.clone(),
+            before: vec![(entry_name, before)],
+            after,
+        });
     }
 
     fn tie(&mut self, s: &ast::TieStmt) {
@@ -786,7 +851,11 @@ impl<'a> Analyzer<'a> {
             if !self.live[index].is_atomic() {
                 let d = Diagnostic::new(
                     codes::NOT_A_PLAIN_AXIS,
-                    format!("`{}` is a {} of combinations and cannot be tied", axis.text, kind_word(&self.live[index].kind)),
+                    format!(
+                        "`{}` is a {} of combinations and cannot be tied",
+                        axis.text,
+                        kind_word(&self.live[index].kind)
+                    ),
                     self.label(&axis.span, "not a plain axis"),
                 )
                 .with_help("tie the plain axes before combining them");
@@ -805,7 +874,8 @@ impl<'a> Analyzer<'a> {
                 origins.push(origin.clone());
             }
         }
-        let before: Vec<(String, usize)> = indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
+        let before: Vec<(String, usize)> =
+            indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
         if levels.is_empty() {
             let mut d = Diagnostic::new(
                 codes::EMPTY_TIE,
@@ -828,7 +898,13 @@ impl<'a> Analyzer<'a> {
             None => *indices.iter().min().unwrap_or(&0),
         };
         let decl = self.origin(&s.name.span);
-        let entry = Entry { name: s.name.text.clone(), decl: decl.clone(), kind: EntryKind::Tie { members: member_names.clone() }, levels, origins };
+        let entry = Entry {
+            name: s.name.text.clone(),
+            decl: decl.clone(),
+            kind: EntryKind::Tie { members: member_names.clone() },
+            levels,
+            origins,
+        };
         let after = entry.levels.len();
         self.replace(&indices, position, entry, &decl);
         for member in &member_names {
@@ -843,8 +919,12 @@ impl<'a> Analyzer<'a> {
     /// is almost always a slip, so it warns. Returns whether the rule can go on.
     fn enough_axes(&mut self, kind: &str, name: &Name, axes: &[Name], span: &Span) -> bool {
         if axes.is_empty() {
-            let d = Diagnostic::new(codes::TOO_FEW_AXES, format!("{kind} `{}` lists no axes", name.text), self.label(span, "no axes"))
-                .with_help("name the axes the rule combines, e.g. `(draft_llm, essay_llm)`");
+            let d = Diagnostic::new(
+                codes::TOO_FEW_AXES,
+                format!("{kind} `{}` lists no axes", name.text),
+                self.label(span, "no axes"),
+            )
+            .with_help("name the axes the rule combines, e.g. `(draft_llm, essay_llm)`");
             self.poisoned.insert(name.text.clone());
             self.report(d);
             return false;
@@ -855,8 +935,12 @@ impl<'a> Analyzer<'a> {
             } else {
                 "a tuple of one axis acts as a `subset`; write `subset` instead, or add the axes it should combine"
             };
-            let d = Diagnostic::new(codes::SINGLE_AXIS_RULE, format!("{kind} `{}` has a single axis", name.text), self.label(span, "one axis"))
-                .with_help(help);
+            let d = Diagnostic::new(
+                codes::SINGLE_AXIS_RULE,
+                format!("{kind} `{}` has a single axis", name.text),
+                self.label(span, "one axis"),
+            )
+            .with_help(help);
             self.report(d);
         }
         true
@@ -932,12 +1016,16 @@ impl<'a> Analyzer<'a> {
                 return;
             }
         }
-        let before: Vec<(String, usize)> = indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
+        let before: Vec<(String, usize)> =
+            indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
         let decl = self.origin(&s.name.span);
         let entry = Entry {
             name: s.name.text.clone(),
             decl: decl.clone(),
-            kind: EntryKind::Pair { left: self.live[indices[0]].name.clone(), right: self.live[indices[1]].name.clone() },
+            kind: EntryKind::Pair {
+                left: self.live[indices[0]].name.clone(),
+                right: self.live[indices[1]].name.clone(),
+            },
             levels,
             origins,
         };
@@ -966,10 +1054,17 @@ impl<'a> Analyzer<'a> {
             self.poisoned.insert(s.name.text.clone());
             return;
         };
-        let before: Vec<(String, usize)> = indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
+        let before: Vec<(String, usize)> =
+            indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
         let decl = self.origin(&s.name.span);
         let members = indices.iter().map(|&i| self.live[i].name.clone()).collect();
-        let entry = Entry { name: s.name.text.clone(), decl: decl.clone(), kind: EntryKind::Tuple { members }, levels, origins };
+        let entry = Entry {
+            name: s.name.text.clone(),
+            decl: decl.clone(),
+            kind: EntryKind::Tuple { members },
+            levels,
+            origins,
+        };
         let after = entry.levels.len();
         let position = *indices.iter().min().unwrap_or(&0);
         self.replace(&indices, position, entry, &decl);
@@ -977,7 +1072,14 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Evaluates a rule's items against the current domains of its axes; None when any is invalid.
-    fn items(&mut self, rule: &str, kind: &str, names: &[Name], indices: &[usize], items: &Items) -> Option<(Vec<Level>, Vec<Origin>)> {
+    fn items(
+        &mut self,
+        rule: &str,
+        kind: &str,
+        names: &[Name],
+        indices: &[usize],
+        items: &Items,
+    ) -> Option<(Vec<Level>, Vec<Origin>)> {
         let mut levels = Vec::new();
         let mut origins = Vec::new();
         let mut ok = true;
@@ -990,7 +1092,14 @@ impl<'a> Analyzer<'a> {
                     if item.elems.len() != indices.len() {
                         let d = Diagnostic::new(
                             codes::ARITY_MISMATCH,
-                            format!("this item has {} value{} but {} `{}` combines {} axes", item.elems.len(), plural(item.elems.len()), kind, rule, indices.len()),
+                            format!(
+                                "this item has {} value{} but {} `{}` combines {} axes",
+                                item.elems.len(),
+                                plural(item.elems.len()),
+                                kind,
+                                rule,
+                                indices.len()
+                            ),
                             self.label(&item.span, format!("expected {} values", indices.len())),
                         )
                         .with_help(format!("write one value for each of {}", quoted_names(names)));
@@ -1015,7 +1124,7 @@ impl<'a> Analyzer<'a> {
                 let included = match self.resolver.resolve(file_ref) {
                     Ok(included) => included,
                     Err(d) => {
-                        self.report(d);
+                        self.report(*d);
                         return None;
                     }
                 };
@@ -1054,8 +1163,12 @@ impl<'a> Analyzer<'a> {
             }
         }
         for (i, first) in duplicates {
-            let d = Diagnostic::new(codes::DUPLICATE_ITEM, format!("duplicate item in {kind} `{rule}`; the repeat is dropped"), origins[i].label("repeated here"))
-                .with_label(origins[first].label("first listed here"));
+            let d = Diagnostic::new(
+                codes::DUPLICATE_ITEM,
+                format!("duplicate item in {kind} `{rule}`; the repeat is dropped"),
+                origins[i].label("repeated here"),
+            )
+            .with_label(origins[first].label("first listed here"));
             self.report(d);
         }
         let mut index = 0;
@@ -1072,8 +1185,9 @@ impl<'a> Analyzer<'a> {
     }
 
     fn no_items<T>(&mut self, rule: &str, kind: &str, span: &Span) -> Option<T> {
-        let d = Diagnostic::new(codes::EMPTY_ITEMS, format!("{kind} `{rule}` has no items"), self.label(span, "no items"))
-            .with_help("a rule with no items makes the product empty; list at least one item");
+        let d =
+            Diagnostic::new(codes::EMPTY_ITEMS, format!("{kind} `{rule}` has no items"), self.label(span, "no items"))
+                .with_help("a rule with no items makes the product empty; list at least one item");
         self.report(d);
         None
     }
@@ -1099,7 +1213,13 @@ impl<'a> Analyzer<'a> {
                 if t.elems.len() != members.len() {
                     let d = Diagnostic::new(
                         codes::ARITY_MISMATCH,
-                        format!("`{}` combines {} axes but this tuple has {} value{}", entry.name, members.len(), t.elems.len(), plural(t.elems.len())),
+                        format!(
+                            "`{}` combines {} axes but this tuple has {} value{}",
+                            entry.name,
+                            members.len(),
+                            t.elems.len(),
+                            plural(t.elems.len())
+                        ),
                         self.label(&t.span, format!("expected {} values", members.len())),
                     )
                     .with_help(format!("write ({})", entry.members().join(", ")));
@@ -1125,7 +1245,12 @@ impl<'a> Analyzer<'a> {
             (ItemElem::Value(v), false) => {
                 let d = Diagnostic::new(
                     codes::ARITY_MISMATCH,
-                    format!("`{}` is a {} of {} axes, so this position takes a tuple", entry.name, kind_word(&entry.kind), entry.members().len()),
+                    format!(
+                        "`{}` is a {} of {} axes, so this position takes a tuple",
+                        entry.name,
+                        kind_word(&entry.kind),
+                        entry.members().len()
+                    ),
                     self.label(&v.span, "a single value here"),
                 )
                 .with_help(format!("write ({})", entry.members().join(", ")));
@@ -1144,7 +1269,11 @@ impl<'a> Analyzer<'a> {
         )
         .with_label(entry.decl.label(format!("`{}` declared here", entry.name)));
         if let Level::Atom(sym) = level {
-            let names: Vec<&str> = entry.levels.iter().filter_map(|l| if let Level::Atom(s) = l { Some(self.interner.get(*s)) } else { None }).collect();
+            let names: Vec<&str> = entry
+                .levels
+                .iter()
+                .filter_map(|l| if let Level::Atom(s) = l { Some(self.interner.get(*s)) } else { None })
+                .collect();
             let suggestions = did_you_mean(self.interner.get(*sym), names);
             d = d.with_suggestions(suggestions);
         }
@@ -1156,7 +1285,14 @@ impl<'a> Analyzer<'a> {
 
     /// Maps an items CSV's header to the rule's axes: for each axis, the column indices of its
     /// leaf columns (one for a plain axis, several for a pair or tuple side).
-    fn column_plan(&mut self, rule: &str, names: &[Name], indices: &[usize], included: &Included, file_ref: &FileRef) -> Option<Vec<Vec<usize>>> {
+    fn column_plan(
+        &mut self,
+        rule: &str,
+        names: &[Name],
+        indices: &[usize],
+        included: &Included,
+        file_ref: &FileRef,
+    ) -> Option<Vec<Vec<usize>>> {
         let Some(header) = included.table.header.as_ref() else {
             self.report(self.items_need_csv(rule, file_ref));
             return None;
@@ -1184,13 +1320,22 @@ impl<'a> Analyzer<'a> {
         if !missing.is_empty() || !extra.is_empty() || !repeated.is_empty() {
             let mut problems = Vec::new();
             if !missing.is_empty() {
-                problems.push(format!("missing {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+                problems.push(format!(
+                    "missing {}",
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ));
             }
             if !extra.is_empty() {
-                problems.push(format!("unexpected {}", extra.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+                problems.push(format!(
+                    "unexpected {}",
+                    extra.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ));
             }
             if !repeated.is_empty() {
-                problems.push(format!("repeated {}", repeated.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
+                problems.push(format!(
+                    "repeated {}",
+                    repeated.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ));
             }
             let d = Diagnostic::new(
                 codes::FILE_BAD_HEADER,
@@ -1202,7 +1347,12 @@ impl<'a> Analyzer<'a> {
             self.report(d);
             return None;
         }
-        Some(expected.iter().map(|cols| cols.iter().map(|c| header_names.iter().position(|h| h == c).unwrap_or(0)).collect()).collect())
+        Some(
+            expected
+                .iter()
+                .map(|cols| cols.iter().map(|c| header_names.iter().position(|h| h == c).unwrap_or(0)).collect())
+                .collect(),
+        )
     }
 
     fn items_need_csv(&self, rule: &str, file_ref: &FileRef) -> Diagnostic {
@@ -1222,7 +1372,14 @@ impl<'a> Analyzer<'a> {
         entry.members().iter().filter_map(|m| self.all.get(*m)).flat_map(|m| self.atom_leaves(m)).collect()
     }
 
-    fn level_of_cells(&mut self, record: &crate::table::Record, columns: &[usize], index: usize, file: &FilePath, file_ref: &FileRef) -> Option<Level> {
+    fn level_of_cells(
+        &mut self,
+        record: &crate::table::Record,
+        columns: &[usize],
+        index: usize,
+        file: &FilePath,
+        file_ref: &FileRef,
+    ) -> Option<Level> {
         let entry = self.live[index].clone();
         for &column in columns {
             if self.empty_cell(file, &record.cells[column], file_ref) {
@@ -1256,7 +1413,14 @@ impl<'a> Analyzer<'a> {
         Level::Tuple(members.iter().map(|m| self.level_from_cells(m, cells)).collect())
     }
 
-    fn balanced(&mut self, s: &ast::PairStmt, balance: Balance, span: &Span, levels: &[Level], origins: &[Origin]) -> bool {
+    fn balanced(
+        &mut self,
+        s: &ast::PairStmt,
+        balance: Balance,
+        span: &Span,
+        levels: &[Level],
+        origins: &[Origin],
+    ) -> bool {
         let sides: &[(usize, &str)] = match balance {
             Balance::Left => &[(0, "left")],
             Balance::Right => &[(1, "right")],
@@ -1278,7 +1442,8 @@ impl<'a> Analyzer<'a> {
                 continue;
             }
             ok = false;
-            let shown: Vec<String> = counts.iter().map(|(l, n, _)| format!("`{}` ×{}", self.show_level(l), n)).collect();
+            let shown: Vec<String> =
+                counts.iter().map(|(l, n, _)| format!("`{}` ×{}", self.show_level(l), n)).collect();
             let mut d = Diagnostic::new(
                 codes::BALANCE_VIOLATION,
                 format!("pair `{}` is not balanced on the {} side: {}", s.name.text, word, shown.join(", ")),
@@ -1297,7 +1462,9 @@ impl<'a> Analyzer<'a> {
     fn show_level(&self, level: &Level) -> String {
         match level {
             Level::Atom(sym) => self.interner.get(*sym).to_string(),
-            Level::Tuple(parts) => format!("({})", parts.iter().map(|p| self.show_level(p)).collect::<Vec<_>>().join(", ")),
+            Level::Tuple(parts) => {
+                format!("({})", parts.iter().map(|p| self.show_level(p)).collect::<Vec<_>>().join(", "))
+            }
         }
     }
 
@@ -1323,13 +1490,23 @@ impl<'a> Analyzer<'a> {
                 EntryKind::Pair { left, right } => FactorKind::Pair { left: left.clone(), right: right.clone() },
                 EntryKind::Tuple { members } => FactorKind::Tuple { members: members.clone() },
             };
-            factors.push(Factor { name: entry.name.clone(), decl: entry.decl.clone(), kind, columns, rows, origins: entry.origins.clone() });
+            factors.push(Factor {
+                name: entry.name.clone(),
+                decl: entry.decl.clone(),
+                kind,
+                columns,
+                rows,
+                origins: entry.origins.clone(),
+            });
         }
         let natural = self.natural_columns();
         let columns = self.apply_output(natural, outputs);
         let mut column_sources = Vec::new();
         for column in &columns {
-            let source = factors.iter().enumerate().find_map(|(f, factor)| factor.columns.iter().position(|c| c == column).map(|leaf| (f, leaf)));
+            let source = factors
+                .iter()
+                .enumerate()
+                .find_map(|(f, factor)| factor.columns.iter().position(|c| c == column).map(|leaf| (f, leaf)));
             column_sources.push(source.unwrap_or((0, 0)));
         }
         Design {
@@ -1379,9 +1556,13 @@ impl<'a> Analyzer<'a> {
         match (&entry.kind, level) {
             (EntryKind::Plain, Level::Atom(sym)) => vec![*sym],
             (EntryKind::Tie { .. }, Level::Atom(sym)) => vec![*sym; self.leaf_columns(entry).len()],
-            (_, Level::Tuple(parts)) => {
-                entry.members().iter().zip(parts).filter_map(|(m, part)| self.entry(m).map(|m| self.flatten(part, m))).flatten().collect()
-            }
+            (_, Level::Tuple(parts)) => entry
+                .members()
+                .iter()
+                .zip(parts)
+                .filter_map(|(m, part)| self.entry(m).map(|m| self.flatten(part, m)))
+                .flatten()
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -1425,9 +1606,13 @@ impl<'a> Analyzer<'a> {
 
     fn apply_output(&mut self, natural: Vec<String>, outputs: &[&ast::OutputStmt]) -> Vec<String> {
         if outputs.len() > 1 {
-            let d = Diagnostic::new(codes::DUPLICATE_OUTPUT, "a spec has at most one `output` statement", self.label(&outputs[1].span, "second `output`"))
-                .with_label(self.label(&outputs[0].span, "first `output`"))
-                .with_help("merge the field lists into one `output` statement");
+            let d = Diagnostic::new(
+                codes::DUPLICATE_OUTPUT,
+                "a spec has at most one `output` statement",
+                self.label(&outputs[1].span, "second `output`"),
+            )
+            .with_label(self.label(&outputs[0].span, "first `output`"))
+            .with_help("merge the field lists into one `output` statement");
             self.report(d);
         }
         let Some(output) = outputs.first() else { return natural };
@@ -1435,9 +1620,13 @@ impl<'a> Analyzer<'a> {
         let mut seen: HashMap<&str, &Span> = HashMap::new();
         for field in &output.fields {
             if let Some(first) = seen.get(field.text.as_str()) {
-                let d = Diagnostic::new(codes::DUPLICATE_OUTPUT, format!("output field `{}` is listed twice", field.text), self.label(&field.span, "listed again"))
-                    .with_label(self.label(first, "first listed here"))
-                    .with_help("list each field once");
+                let d = Diagnostic::new(
+                    codes::DUPLICATE_OUTPUT,
+                    format!("output field `{}` is listed twice", field.text),
+                    self.label(&field.span, "listed again"),
+                )
+                .with_label(self.label(first, "first listed here"))
+                .with_help("list each field once");
                 self.report(d);
                 continue;
             }

@@ -50,12 +50,9 @@ impl Field {
             Field::EssayReplicate => &["essay_replicate", "essay_template_replicate", "essay_rep"],
             Field::EvaluationTemplate => &["evaluation_template"],
             Field::EvaluationLlm => &["evaluation_llm"],
-            Field::EvaluationReplicate => &[
-                "evaluation_replicate",
-                "evaluation_template_replicate",
-                "evaluation_llm_replicate",
-                "evaluation_rep",
-            ],
+            Field::EvaluationReplicate => {
+                &["evaluation_replicate", "evaluation_template_replicate", "evaluation_llm_replicate", "evaluation_rep"]
+            }
             Field::EssayGenId => &["essay_gen_id"],
         }
     }
@@ -123,7 +120,10 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
                     format!("`{}` is an alias of the stage field `{}`", name, field.canonical()),
                     Label::new(&origin.file, origin.span.clone(), "alias"),
                 )
-                .with_help(format!("rename the axis to `{}`; aliases still work but are deprecated", field.canonical()));
+                .with_help(format!(
+                    "rename the axis to `{}`; aliases still work but are deprecated",
+                    field.canonical()
+                ));
                 diagnostics.push(d);
             }
         }
@@ -136,9 +136,18 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
     let required: &[Field] = if evaluate_only {
         &[Field::EssayGenId, Field::EvaluationTemplate, Field::EvaluationLlm]
     } else {
-        &[Field::Combo, Field::DraftTemplate, Field::DraftLlm, Field::EssayTemplate, Field::EssayLlm, Field::EvaluationTemplate, Field::EvaluationLlm]
+        &[
+            Field::Combo,
+            Field::DraftTemplate,
+            Field::DraftLlm,
+            Field::EssayTemplate,
+            Field::EssayLlm,
+            Field::EvaluationTemplate,
+            Field::EvaluationLlm,
+        ]
     };
-    let missing: Vec<&'static str> = required.iter().filter(|f| fields.column(**f).is_none()).map(|f| f.canonical()).collect();
+    let missing: Vec<&'static str> =
+        required.iter().filter(|f| fields.column(**f).is_none()).map(|f| f.canonical()).collect();
     fields.mode = if !missing.is_empty() {
         Mode::DesignOnly { missing: missing.clone() }
     } else if evaluate_only {
@@ -169,7 +178,9 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
             format!("design-only spec: no column for {}", missing.join(", ")),
             Label::new(&file, start..start, "rows can be listed, but no drafts, essays or evaluations formed"),
         )
-        .with_help("add axes (or tuple columns) for the missing fields to compile membership; `--emit rows` works as is");
+        .with_help(
+            "add axes (or tuple columns) for the missing fields to compile membership; `--emit rows` works as is",
+        );
         diagnostics.push(d);
     }
     fields

@@ -130,10 +130,7 @@ fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> 
                 }
             }
             if !matches!(bytes.get(pos), None | Some(b',') | Some(b'\n') | Some(b'\r')) {
-                return Err(TableError {
-                    span: pos..pos + 1,
-                    message: "unexpected text after a closing quote".into(),
-                });
+                return Err(TableError { span: pos..pos + 1, message: "unexpected text after a closing quote".into() });
             }
         } else {
             while let Some(&b) = bytes.get(pos) {

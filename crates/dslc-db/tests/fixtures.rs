@@ -65,7 +65,13 @@ fn parse_annotations(spec: &Path, text: &str) -> Vec<Expected> {
         } else if body.starts_with('^') {
             let caret_start = line.find('^').unwrap_or(0);
             let caret_len = line[caret_start..].chars().take_while(|c| *c == '^').count();
-            (spec.to_path_buf(), target_line, Some(caret_start), Some(caret_start + caret_len), &line[caret_start + caret_len..])
+            (
+                spec.to_path_buf(),
+                target_line,
+                Some(caret_start),
+                Some(caret_start + caret_len),
+                &line[caret_start + caret_len..],
+            )
         } else if let Some(after) = body.strip_prefix('@') {
             let (location, tail) = after.split_once(' ').unwrap_or((after, ""));
             let (relative, line_text) = location.rsplit_once(':').expect("`@file:line` annotation");

@@ -232,7 +232,8 @@ const INVALID_UTF8_MARK: char = '\u{1A}';
 
 /// Splits `text` into tokens, comments and lexical errors. Never panics.
 pub fn lex(text: &str) -> Lexed<'_> {
-    let mut out = Lexed::default();
+    // Specs average about one token per five bytes; reserving up front avoids regrowing a large list.
+    let mut out = Lexed { tokens: Vec::with_capacity(text.len() / 5 + 8), ..Lexed::default() };
     report_invalid_utf8(text, &mut out.errors);
 
     let mut lexer = Token::lexer(text).spanned().peekable();
@@ -313,11 +314,14 @@ fn report_stray(text: &str, run: Span, errors: &mut Vec<SyntaxError>) {
         .map_or(first, |i| i + slice[i..].chars().next().map_or(1, char::len_utf8));
     let start = run.start + first;
     let end = run.start + last;
-    let shown = &text[start..end];
-    let many = shown.chars().count() > 1;
+    let run_text = &text[start..end];
+    let many = run_text.chars().nth(1).is_some();
+    // A long run (a pasted binary blob, say) is shown by its start only.
+    let shown: String = run_text.chars().take(24).collect();
+    let more = if run_text.chars().nth(24).is_some() { "…" } else { "" };
     errors.push(SyntaxError {
         code: codes::UNEXPECTED_CHARACTER,
-        message: format!("unexpected character{} `{}`", if many { "s" } else { "" }, shown.escape_debug()),
+        message: format!("unexpected character{} `{}{more}`", if many { "s" } else { "" }, shown.escape_debug()),
         span: start..end,
         label: "not allowed outside a quoted string".to_string(),
         secondary: Vec::new(),

@@ -29,11 +29,11 @@ use crate::ParseResult;
 /// Brackets nested deeper than this are an error; it bounds the parser's recursion.
 pub(crate) const MAX_DEPTH: usize = 64;
 
-type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, SimpleSpan>>;
+type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, Span>>;
 
 /// The input the statement parsers read: a chunk of `(token, span)` pairs.
-trait TokenInput<'t, 's: 't>: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan> {}
-impl<'t, 's: 't, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> TokenInput<'t, 's> for I {}
+trait TokenInput<'t, 's: 't>: ValueInput<'t, Token = Token<'s>, Span = Span> {}
+impl<'t, 's: 't, I: ValueInput<'t, Token = Token<'s>, Span = Span>> TokenInput<'t, 's> for I {}
 
 /// Kinds of custom errors raised inside the parsers, turned into `SyntaxError`s by `convert`.
 /// Rich's custom errors carry only a string, so the kind travels as the message.
@@ -41,16 +41,12 @@ const CUSTOM_BAD_INT: &str = "bad-int";
 const CUSTOM_BARE_LEVEL: &str = "bare-level";
 const CUSTOM_PAIR_ARITY: &str = "pair-arity";
 
-fn range(span: SimpleSpan) -> Span {
-    span.start..span.end
-}
-
 /// Parses a spec file. Never panics.
 pub(crate) fn parse(text: &str) -> ParseResult {
     let lexed = lex(text);
     let mut errors = lexed.errors;
-    let mut repaired = Vec::with_capacity(lexed.tokens.len() + 16);
-    let chunks = split(text, &lexed.tokens, &mut repaired, &mut errors);
+    let mut repairs = Vec::new();
+    let chunks = split(text, &lexed.tokens, &mut repairs, &mut errors);
 
     let parsers = statement_parsers();
     let mut statements = Vec::with_capacity(chunks.len());
@@ -59,15 +55,14 @@ pub(crate) fn parse(text: &str) -> ParseResult {
         if chunk.too_deep {
             continue;
         }
-        let eoi = SimpleSpan::from(chunk.eoi..chunk.eoi);
-        let input = repaired[chunk.tokens.clone()].split_token_span(eoi);
-        let (output, errs) = parsers[kind].parse(input).into_output_errors();
+        let tokens = if chunk.repaired { &repairs[chunk.tokens.clone()] } else { &lexed.tokens[chunk.tokens.clone()] };
+        let (output, errs) = parsers[kind].parse(tokens.split_token_span(chunk.eoi..chunk.eoi)).into_output_errors();
         if let Some(Some(statement)) = output {
             statements.push(statement);
         }
         for err in errs {
             // An error at a zero-width closer that was inserted by the repair repeats the E0011.
-            let at_repair = chunk.repaired && err.found().is_some() && err.span().start == err.span().end;
+            let at_repair = chunk.repaired && err.found().is_some() && err.span().is_empty();
             if at_repair || chunk.unterminated_string {
                 continue;
             }
@@ -88,13 +83,13 @@ pub(crate) fn parse(text: &str) -> ParseResult {
 struct Chunk {
     /// The index in `KEYWORDS` of the statement's keyword; `None` for leading junk.
     keyword: Option<usize>,
-    /// The chunk's tokens in the repaired token list.
+    /// The chunk's tokens: indices into the lexed tokens, or into the repairs if `repaired`.
     tokens: std::ops::Range<usize>,
     /// The byte offset just after the chunk's last token.
     eoi: usize,
     /// Whether the chunk runs to the end of the file.
     at_eof: bool,
-    /// Whether brackets were inserted or replaced to balance the chunk.
+    /// Whether brackets were inserted, replaced or removed to balance the chunk; its tokens are then a copy.
     repaired: bool,
     /// Whether brackets nest deeper than `MAX_DEPTH`.
     too_deep: bool,
@@ -102,11 +97,14 @@ struct Chunk {
     unterminated_string: bool,
 }
 
-/// Cuts the tokens into statement chunks, balancing each chunk's brackets into `out`.
+/// Cuts the tokens into statement chunks and balances each chunk's brackets.
+///
+/// Most chunks are used in place; a chunk whose brackets need repair is copied, with the repair
+/// applied, into `repairs`.
 fn split<'s>(
     text: &str,
     tokens: &[(Token<'s>, Span)],
-    out: &mut Vec<(Token<'s>, SimpleSpan)>,
+    repairs: &mut Vec<(Token<'s>, Span)>,
     errors: &mut Vec<SyntaxError>,
 ) -> Vec<Chunk> {
     let has_newline = |from: usize, to: usize| text.get(from..to).is_some_and(|gap| gap.contains(['\n', '\r']));
@@ -122,12 +120,16 @@ fn split<'s>(
     while i < tokens.len() {
         let start = i;
         let keyword = tokens[i].0.keyword().and_then(|k| KEYWORDS.iter().position(|&x| x == k));
-        let out_start = out.len();
+        let repairs_start = repairs.len();
+        // Once a repair is needed, the chunk's tokens so far are copied and every later token follows.
+        let mut copying = false;
         let mut stack: Vec<(Token<'s>, Span)> = Vec::new();
-        let mut repaired = false;
         let mut too_deep = false;
         let mut unterminated_string = false;
-        let mut chunk_errors = Vec::new();
+        let mut chunk_errors: Vec<SyntaxError> = Vec::new();
+        // The token index of the last stray closer, to merge runs of them.
+        let mut last_stray: Option<usize> = None;
+        let mut stray_count = 0usize;
         while i < tokens.len() {
             let (token, ref span) = tokens[i];
             if i > start && token.is_keyword() {
@@ -143,16 +145,15 @@ fn split<'s>(
                     break;
                 }
             }
+            let at = i;
             i += 1;
-            let simple = SimpleSpan::from(span.clone());
             if keyword.is_none() {
-                // Leading junk is reported as a whole below; its brackets do not matter.
+                // Leading junk is reported as a whole below and never parsed; only its brackets matter.
                 if token.is_open() {
                     stack.push((token, span.clone()));
                 } else if token.is_close() {
                     stack.pop();
                 }
-                out.push((token, simple));
                 continue;
             }
             match token {
@@ -181,37 +182,57 @@ fn split<'s>(
                         chunk_errors.push(unclosed(&open, span.clone(), |close| {
                             format!("expected `{close}` before this `{t}`")
                         }));
+                        start_copy(&mut copying, repairs, &tokens[start..at]);
                         for (o, _) in &open {
                             let close = o.matching().unwrap_or(Token::RParen);
-                            out.push((close, SimpleSpan::from(span.start..span.start)));
+                            repairs.push((close, span.start..span.start));
                         }
                         stack.pop();
-                        repaired = true;
                     } else if let Some((open, open_span)) = stack.pop() {
                         // `(x]`: the closer is most likely a typo for the one that was expected.
                         let close = open.matching().unwrap_or(Token::RParen);
                         chunk_errors.push(unclosed(&[(open, open_span)], span.clone(), |close| {
                             format!("expected `{close}`, found `{t}`")
                         }));
-                        out.push((close, simple));
-                        repaired = true;
+                        start_copy(&mut copying, repairs, &tokens[start..at]);
+                        repairs.push((close, span.clone()));
                         continue;
                     } else {
-                        chunk_errors.push(SyntaxError {
-                            code: codes::SYNTAX_ERROR,
-                            message: format!("unexpected closing `{t}`"),
-                            span: span.clone(),
-                            label: format!("no `{opener}` to close"),
-                            secondary: Vec::new(),
-                            help: Some(format!("remove this `{t}`")),
-                        });
-                        repaired = true;
+                        // A run of stray closers on one line is one error, however long.
+                        match chunk_errors.last_mut() {
+                            Some(last)
+                                if last_stray.is_some()
+                                    && last_stray == at.checked_sub(1)
+                                    && !has_newline(last.span.end, span.start) =>
+                            {
+                                stray_count += 1;
+                                last.span.end = span.end;
+                                last.message = format!("{stray_count} unexpected closing brackets");
+                                last.label = "nothing to close".to_string();
+                                last.help = Some("remove them".to_string());
+                            }
+                            _ => {
+                                stray_count = 1;
+                                chunk_errors.push(SyntaxError {
+                                    code: codes::SYNTAX_ERROR,
+                                    message: format!("unexpected closing `{t}`"),
+                                    span: span.clone(),
+                                    label: format!("no `{opener}` to close"),
+                                    secondary: Vec::new(),
+                                    help: Some(format!("remove this `{t}`")),
+                                })
+                            }
+                        }
+                        last_stray = Some(at);
+                        start_copy(&mut copying, repairs, &tokens[start..at]);
                         continue;
                     }
                 }
                 _ => {}
             }
-            out.push((token, simple));
+            if copying {
+                repairs.push((token, span.clone()));
+            }
         }
 
         let eoi = tokens[i - 1].1.end;
@@ -219,11 +240,11 @@ fn split<'s>(
             if !stack.is_empty() {
                 stack.reverse();
                 chunk_errors.push(unclosed(&stack, eoi..eoi, |close| format!("expected `{close}` here")));
+                start_copy(&mut copying, repairs, &tokens[start..i]);
                 for (o, _) in &stack {
                     let close = o.matching().unwrap_or(Token::RParen);
-                    out.push((close, SimpleSpan::from(eoi..eoi)));
+                    repairs.push((close, eoi..eoi));
                 }
-                repaired = true;
             }
         } else {
             let (first, span) = &tokens[start];
@@ -242,15 +263,23 @@ fn split<'s>(
         }
         chunks.push(Chunk {
             keyword,
-            tokens: out_start..out.len(),
+            tokens: if copying { repairs_start..repairs.len() } else { start..i },
             eoi,
             at_eof: i == tokens.len(),
-            repaired,
+            repaired: copying,
             too_deep,
             unterminated_string,
         });
     }
     chunks
+}
+
+/// Starts a chunk's repaired copy with the chunk's tokens so far, unless it has started already.
+fn start_copy<'s>(copying: &mut bool, repairs: &mut Vec<(Token<'s>, Span)>, so_far: &[(Token<'s>, Span)]) {
+    if !*copying {
+        repairs.extend_from_slice(so_far);
+        *copying = true;
+    }
 }
 
 /// One E0011 for brackets that are all left open at the same point, innermost first.
@@ -284,16 +313,20 @@ fn unclosed(
     }
 }
 
-/// The help line for a word where a statement should start: a did-you-mean, or the keyword list.
+/// The help line for a token where a statement should start: a did-you-mean, or the keyword list.
 fn keyword_help(found: &Token<'_>) -> String {
-    if let Token::Word(word) = found {
-        let lower = word.to_ascii_lowercase();
-        let best = KEYWORDS.iter().map(|k| (edit_distance(&lower, k), *k)).min().filter(|(d, k)| *d <= 1 + k.len() / 4);
-        if let Some((_, k)) = best {
-            return format!("did you mean `{k}`?");
+    match found {
+        Token::Word(word) if similar_keyword(word).is_some() => {
+            format!("did you mean `{}`?", similar_keyword(word).unwrap_or_default())
         }
+        _ => "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple` or `output`".to_string(),
     }
-    "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple` or `output`".to_string()
+}
+
+/// The statement keyword a word is probably a misspelling of, if any.
+fn similar_keyword(word: &str) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    KEYWORDS.iter().map(|k| (edit_distance(&lower, k), *k)).min().filter(|(d, k)| *d <= 1 + k.len() / 4).map(|(_, k)| k)
 }
 
 /// Levenshtein distance, for did-you-mean on keywords (short words only).
@@ -315,55 +348,59 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// One parser per statement keyword, in `KEYWORDS` order, so a chunk goes straight to its parser.
 fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>() -> [Boxed<'t, 't, I, Option<Statement>, Extra<'t, 's>>; 7] {
     let value = select! {
-        Token::Word(w) = e => Value { text: w.to_string(), kind: ValueKind::Bare, span: range(e.span()) },
-        Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: range(e.span()) },
-        t = e if t.is_keyword() => Value { text: t.to_string(), kind: ValueKind::Bare, span: range(e.span()) },
+        Token::Word(w) = e => Value { text: w.to_string(), kind: ValueKind::Bare, span: e.span() },
+        Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: e.span() },
+        t = e if t.is_keyword() => Value { text: t.to_string(), kind: ValueKind::Bare, span: e.span() },
     }
     .labelled("a value");
 
     // Anything that could be meant as a name is accepted here; `check_names` reports the ones that are not names.
     let name = select! {
-        Token::Word(w) = e => Name { text: w.to_string(), span: range(e.span()) },
-        Token::Str(s) = e => Name { text: unescape(s), span: range(e.span()) },
-        t = e if t.is_keyword() => Name { text: t.to_string(), span: range(e.span()) },
+        Token::Word(w) = e => Name { text: w.to_string(), span: e.span() },
+        Token::Str(s) = e => Name { text: unescape(s), span: e.span() },
+        t = e if t.is_keyword() => Name { text: t.to_string(), span: e.span() },
     }
     .labelled("a name");
 
-    let string = select! { Token::Str(s) = e => (unescape(s), range(e.span())) }.labelled("a string");
+    let string = select! { Token::Str(s) = e => (unescape(s), e.span()) }.labelled("a string");
 
     let file_ref = just(Token::Word("file"))
-        .ignore_then(string.clone().delimited_by(just(Token::LParen), just(Token::RParen)))
-        .map_with(|(path, path_span), e| FileRef { path, path_span, span: range(e.span()) });
+        .ignore_then(string.delimited_by(just(Token::LParen), just(Token::RParen)))
+        .map_with(|(path, path_span), e| FileRef { path, path_span, span: e.span() });
 
-    // A bad bound is reported and read as 0, so the statement (and its axis) survive for later checks.
-    let int =
-        select! { Token::Word(w) = e => (w, e.span()) }.labelled("an integer").validate(|(w, span), _, emitter| {
-            match w.parse::<i64>() {
-                Ok(n) => (n, range(span)),
-                Err(_) => {
-                    emitter.emit(Rich::custom(span, CUSTOM_BAD_INT));
-                    (0, range(span))
-                }
+    // A bad bound is reported and takes the other bound's value, so the statement (and its axis)
+    // survive for later checks without a second, misleading error such as a reversed range.
+    let int = select! { Token::Word(w) = e => (w, e.span()) }.labelled("an integer").validate(
+        |(w, span): (&str, Span), _, emitter| match w.parse::<i64>() {
+            Ok(n) => (Some(n), span),
+            Err(_) => {
+                emitter.emit(Rich::custom(span.clone(), CUSTOM_BAD_INT));
+                (None, span)
             }
-        });
+        },
+    );
     let int_range =
-        int.clone().then_ignore(just(Token::DotDot)).then(int).map_with(|((start, start_span), (end, end_span)), e| {
-            IntRange { start, start_span, end, end_span, span: range(e.span()) }
+        int.then_ignore(just(Token::DotDot)).then(int).map_with(|((start, start_span), (end, end_span)), e| IntRange {
+            start: start.or(end).unwrap_or(1),
+            start_span,
+            end: end.or(start).unwrap_or(1),
+            end_span,
+            span: e.span(),
         });
 
-    let value_list = elements(value.clone(), Token::RBracket)
+    let value_list = elements(value, Token::RBracket)
         .delimited_by(just(Token::LBracket), just(Token::RBracket))
-        .map_with(|values, e| ValueList { values: values.into_iter().flatten().collect(), span: range(e.span()) });
+        .map_with(|values, e| ValueList { values: values.into_iter().flatten().collect(), span: e.span() });
 
     // `axis a = x`: one bare level is read as `[x]` and reported, which keeps the axis declared.
-    let bare_level = value.clone().then_ignore(end().rewind()).validate(|v, e, emitter| {
+    let bare_level = value.then_ignore(end().rewind()).validate(|v, e, emitter| {
         emitter.emit(Rich::custom(e.span(), CUSTOM_BARE_LEVEL));
         ValueList { span: v.span.clone(), values: vec![v] }
     });
 
     let levels = choice((
         value_list.map(Levels::List),
-        file_ref.clone().map(Levels::File),
+        file_ref.map(Levels::File),
         int_range.map(Levels::Range),
         bare_level.map(Levels::List),
     ))
@@ -371,7 +408,7 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>() -> [Boxed<'t, 't, I, O
 
     let item_tuple = recursive(|item_tuple| {
         let elem = choice((
-            value.clone().map(|v| Some(ItemElem::Value(v))),
+            value.map(|v| Some(ItemElem::Value(v))),
             item_tuple.map(|t: Option<ItemTuple>| t.map(ItemElem::Tuple)),
         ));
         elements(elem, Token::RParen)
@@ -379,66 +416,63 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>() -> [Boxed<'t, 't, I, O
             .map_with(|elems, e| {
                 // A tuple with a broken element is dropped whole, so that no arity error echoes it.
                 let elems: Option<Vec<ItemElem>> = elems.into_iter().map(Option::flatten).collect();
-                elems.map(|elems| ItemTuple { elems, span: range(e.span()) })
+                elems.map(|elems| ItemTuple { elems, span: e.span() })
             })
             .labelled("a tuple `(…)`")
             .boxed()
     });
 
-    let item_list =
-        elements(item_tuple, Token::RBracket).delimited_by(just(Token::LBracket), just(Token::RBracket)).map_with(
-            |items, e| Items::List { items: items.into_iter().flatten().flatten().collect(), span: range(e.span()) },
-        );
+    let item_list = elements(item_tuple, Token::RBracket)
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .map_with(|items, e| Items::List { items: items.into_iter().flatten().flatten().collect(), span: e.span() });
     let items = choice((item_list, file_ref.map(Items::File))).labelled("a list of tuples `[(…), …]` or `file(\"…\")`");
 
     let name_list = name
-        .clone()
         .separated_by(just(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
         .delimited_by(just(Token::LParen), just(Token::RParen))
-        .map_with(|names, e| (names, range(e.span())))
+        .map_with(|names, e| (names, e.span()))
         .labelled("a list of axes `(…)`");
 
     let balance = just(Token::Word("balance")).ignore_then(
         select! {
-            Token::Word("left") = e => (Balance::Left, range(e.span())),
-            Token::Word("right") = e => (Balance::Right, range(e.span())),
-            Token::Word("both") = e => (Balance::Both, range(e.span())),
+            Token::Word("left") = e => (Balance::Left, e.span()),
+            Token::Word("right") = e => (Balance::Right, e.span()),
+            Token::Word("both") = e => (Balance::Both, e.span()),
         }
         .labelled("`left`, `right` or `both`"),
     );
 
     let note = select! {
-        Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: range(e.span()) },
+        Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: e.span() },
     }
     .labelled("a quoted note");
 
     let cohort = just(Token::Cohort)
-        .ignore_then(value.clone())
+        .ignore_then(value)
         .then(note.or_not())
-        .map_with(|(id, note), e| Some(Statement::Cohort(CohortStmt { id, note, span: range(e.span()) })));
+        .map_with(|(id, note), e| Some(Statement::Cohort(CohortStmt { id, note, span: e.span() })));
 
     let axis = just(Token::Axis)
-        .ignore_then(name.clone())
+        .ignore_then(name)
         .then_ignore(just(Token::Eq))
         .then(levels.clone())
-        .map_with(|(name, levels), e| Some(Statement::Axis(AxisStmt { name, levels, span: range(e.span()) })));
+        .map_with(|(name, levels), e| Some(Statement::Axis(AxisStmt { name, levels, span: e.span() })));
 
     let subset = just(Token::Subset)
-        .ignore_then(name.clone())
+        .ignore_then(name)
         .then_ignore(just(Token::Eq))
         .then(levels)
-        .map_with(|(axis, levels), e| Some(Statement::Subset(SubsetStmt { axis, levels, span: range(e.span()) })));
+        .map_with(|(axis, levels), e| Some(Statement::Subset(SubsetStmt { axis, levels, span: e.span() })));
 
-    let tie =
-        just(Token::Tie).ignore_then(name.clone()).then(name_list.clone()).map_with(|(name, (axes, axes_span)), e| {
-            Some(Statement::Tie(TieStmt { name, axes, axes_span, span: range(e.span()) }))
-        });
+    let tie = just(Token::Tie).ignore_then(name).then(name_list).map_with(|(name, (axes, axes_span)), e| {
+        Some(Statement::Tie(TieStmt { name, axes, axes_span, span: e.span() }))
+    });
 
     let pair = just(Token::Pair)
-        .ignore_then(name.clone())
-        .then(name_list.clone())
+        .ignore_then(name)
+        .then(name_list)
         .then(balance.or_not())
         .then_ignore(just(Token::Eq))
         .then(items.clone())
@@ -447,24 +481,22 @@ fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>() -> [Boxed<'t, 't, I, O
                 Ok(pair) => pair,
                 Err(axes) => {
                     let axes: Vec<Name> = axes;
-                    let span = SimpleSpan::from(axes_span);
-                    emitter.emit(Rich::custom(span, format!("{CUSTOM_PAIR_ARITY}:{}", axes.len())));
+                    emitter.emit(Rich::custom(axes_span, format!("{CUSTOM_PAIR_ARITY}:{}", axes.len())));
                     return None;
                 }
             };
-            Some(Statement::Pair(PairStmt { name, left, right, balance, items, span: range(e.span()) }))
+            Some(Statement::Pair(PairStmt { name, left, right, balance, items, span: e.span() }))
         });
 
-    let tuple =
-        just(Token::Tuple).ignore_then(name.clone()).then(name_list).then_ignore(just(Token::Eq)).then(items).map_with(
-            |((name, (axes, axes_span)), items), e| {
-                Some(Statement::Tuple(TupleStmt { name, axes, axes_span, items, span: range(e.span()) }))
-            },
-        );
+    let tuple = just(Token::Tuple).ignore_then(name).then(name_list).then_ignore(just(Token::Eq)).then(items).map_with(
+        |((name, (axes, axes_span)), items), e| {
+            Some(Statement::Tuple(TupleStmt { name, axes, axes_span, items, span: e.span() }))
+        },
+    );
 
     let output = just(Token::Output)
         .ignore_then(name.separated_by(just(Token::Comma)).allow_trailing().at_least(1).collect::<Vec<_>>())
-        .map_with(|fields, e| Some(Statement::Output(OutputStmt { fields, span: range(e.span()) })));
+        .map_with(|fields, e| Some(Statement::Output(OutputStmt { fields, span: e.span() })));
 
     // Tokens left after a complete statement are reported once and skipped; the statement is kept.
     let rest = || end().recover_with(via_parser(any().repeated().at_least(1)));
@@ -518,17 +550,28 @@ fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), E
         }
         // `[a, , b]`: a missing element is reported and skipped; `[a, ]` is a trailing comma, not an error,
         // so at a closing bracket the recovery fails and the list ends normally.
-        if skipped == 0 && inp.peek() != Some(Token::Comma) {
-            // The recovery fails and the original error stands; this error is discarded.
-            return Err(Rich::custom(inp.span_since(&before), "nothing to skip"));
+        if skipped == 0 {
+            if inp.peek() != Some(Token::Comma) {
+                // The recovery fails and the original error stands; this error is discarded.
+                return Err(Rich::custom(inp.span_since(&before), "nothing to skip"));
+            }
+            // `[a, , , b]` is one error: skip all but the last of a run of commas.
+            loop {
+                let checkpoint = inp.save();
+                inp.skip();
+                if inp.peek() != Some(Token::Comma) {
+                    inp.rewind(checkpoint);
+                    break;
+                }
+            }
         }
         Ok(())
     })
 }
 
 /// Turns a chumsky error into a diagnostic.
-fn convert(err: Rich<'_, Token<'_>, SimpleSpan>, chunk: &Chunk, text: &str) -> SyntaxError {
-    let span = range(*err.span());
+fn convert(err: Rich<'_, Token<'_>, Span>, chunk: &Chunk, text: &str) -> SyntaxError {
+    let span = err.span().clone();
     let stmt = chunk.keyword.map_or("", |k| KEYWORDS[k]);
     match err.reason() {
         RichReason::Custom(msg) => custom_error(msg, span, text),
@@ -571,12 +614,12 @@ fn convert(err: Rich<'_, Token<'_>, SimpleSpan>, chunk: &Chunk, text: &str) -> S
             let before = text.get(..span.start).unwrap_or_default().trim_end_matches([' ', '\t']);
             let at_line_start = before.is_empty() || before.ends_with(['\n', '\r']);
             let message = format!("expected {expected_text}, found {found_text}");
+            let value_like = |t: &Token<'_>| t.is_keyword() || matches!(t, Token::Word(_) | Token::Str(_));
             let help = match found_token {
                 // A line that starts with a word after a complete statement: likely a misspelt keyword.
+                Some(t @ Token::Word(w)) if end_ok && at_line_start && similar_keyword(w).is_some() => keyword_help(&t),
+                Some(t) if comma_ok && value_like(&t) => "separate the elements with commas".to_string(),
                 Some(t @ Token::Word(_)) if end_ok && at_line_start => keyword_help(&t),
-                Some(t) if comma_ok && (t.is_keyword() || matches!(t, Token::Word(_) | Token::Str(_))) => {
-                    "separate the elements with commas".to_string()
-                }
                 // `[a, , b]` or `(, a)`: a comma with nothing before it.
                 Some(Token::Comma) if before.ends_with([',', '[', '(']) => "remove the extra `,`".to_string(),
                 _ => statement_help(stmt).to_string(),

@@ -1,6 +1,6 @@
 //! Tests of the lexer: tokens and spans, strings, comments, and the lexical errors E0001–E0004.
 
-use dslc_syntax::lexer::{lex, unescape, Token};
+use dslc_syntax::lexer::{is_terminated, lex, scan_string, unescape, Token};
 
 /// The tokens of `text` with the source text of each span, to check both at once.
 fn tokens(text: &str) -> Vec<(Token<'_>, &str)> {
@@ -30,20 +30,11 @@ fn keywords_punctuation_and_spans() {
 
 #[test]
 fn ranges_and_dotted_words() {
-    assert_eq!(
-        tokens("1..2"),
-        [(Token::Word("1"), "1"), (Token::DotDot, ".."), (Token::Word("2"), "2")]
-    );
+    assert_eq!(tokens("1..2"), [(Token::Word("1"), "1"), (Token::DotDot, ".."), (Token::Word("2"), "2")]);
     assert_eq!(tokens("gpt-4.1"), [(Token::Word("gpt-4.1"), "gpt-4.1")]);
     assert_eq!(tokens("1.5"), [(Token::Word("1.5"), "1.5")]);
-    assert_eq!(
-        tokens("1.5..2"),
-        [(Token::Word("1.5"), "1.5"), (Token::DotDot, ".."), (Token::Word("2"), "2")]
-    );
-    assert_eq!(
-        tokens("10 .. 20"),
-        [(Token::Word("10"), "10"), (Token::DotDot, ".."), (Token::Word("20"), "20")]
-    );
+    assert_eq!(tokens("1.5..2"), [(Token::Word("1.5"), "1.5"), (Token::DotDot, ".."), (Token::Word("2"), "2")]);
+    assert_eq!(tokens("10 .. 20"), [(Token::Word("10"), "10"), (Token::DotDot, ".."), (Token::Word("20"), "20")]);
 }
 
 #[test]
@@ -76,11 +67,7 @@ fn comments_are_collected_apart_from_tokens() {
     let text = "# first\r\naxis # second\n#\n";
     let lexed = lex(text);
     assert_eq!(lexed.tokens, [(Token::Axis, 9..13)]);
-    let comments: Vec<(&str, &str)> = lexed
-        .comments
-        .iter()
-        .map(|c| (c.text.as_str(), &text[c.span.clone()]))
-        .collect();
+    let comments: Vec<(&str, &str)> = lexed.comments.iter().map(|c| (c.text.as_str(), &text[c.span.clone()])).collect();
     assert_eq!(comments, [(" first", "# first"), (" second", "# second"), ("", "#")]);
 }
 
@@ -170,4 +157,17 @@ fn tokens_describe_themselves() {
     assert_eq!(Token::Word("x").describe(), "`x`");
     assert_eq!(Token::Str("\"a b\"").describe(), "string `\"a b\"`");
     assert_eq!(Token::DotDot.to_string(), "..");
+}
+
+#[test]
+fn string_scanning_helpers() {
+    assert!(is_terminated(r#""""#));
+    assert!(is_terminated(r#""a\\""#), "an escaped backslash before the quote");
+    assert!(!is_terminated(r#""a\""#), "an escaped quote is not a closing quote");
+    assert!(!is_terminated("\""));
+    assert!(!is_terminated(r#""abc"#));
+
+    let scan = scan_string(r#""x\qy\"#);
+    assert_eq!((scan.value.as_str(), scan.terminated), (r"x\qy\", false));
+    assert_eq!(scan.bad_escapes, vec![2..4]);
 }

@@ -19,11 +19,7 @@ fn only<T>(mut items: Vec<T>) -> T {
 /// Each error as (code, 1-based line, text under the primary span).
 fn summary<'a>(text: &'a str, result: &ParseResult) -> Vec<(&'static str, usize, &'a str)> {
     let index = LineIndex::new(text);
-    result
-        .errors
-        .iter()
-        .map(|e| (e.code.id, index.line(e.span.start) + 1, &text[e.span.clone()]))
-        .collect()
+    result.errors.iter().map(|e| (e.code.id, index.line(e.span.start) + 1, &text[e.span.clone()])).collect()
 }
 
 fn values(list: &ValueList) -> Vec<&str> {
@@ -113,7 +109,8 @@ fn empty_list_and_reversed_range_are_not_syntax_errors() {
 
 #[test]
 fn subset_and_tie() {
-    let text = "subset draft_template = [creative-synthesis-v2, gwern_original]\ntie shared_llm (draft_llm, essay_llm,)";
+    let text =
+        "subset draft_template = [creative-synthesis-v2, gwern_original]\ntie shared_llm (draft_llm, essay_llm,)";
     let stmts = statements(text);
     let Statement::Subset(s) = &stmts[0] else { panic!() };
     assert_eq!(s.axis.text, "draft_template");
@@ -134,15 +131,15 @@ fn pair_with_balance_and_nested_tuples() {
                 \x20   (gwern_original, (essay-theme-v17, sonnet-4)),\n\
                 ]";
     let Statement::Pair(p) = only(statements(text)) else { panic!() };
-    assert_eq!((p.name.text.as_str(), p.left.text.as_str(), p.right.text.as_str()), ("draft_essay", "draft_template", "essay_bundle"));
+    assert_eq!(
+        (p.name.text.as_str(), p.left.text.as_str(), p.right.text.as_str()),
+        ("draft_essay", "draft_template", "essay_bundle")
+    );
     let (balance, span) = p.balance.clone().expect("a balance");
     assert_eq!((balance, &text[span]), (Balance::Both, "both"));
     assert_eq!(
         item_list(&p.items),
-        [
-            "(creative-synthesis-v2, (essay-theme-v16, gemini_25_pro))",
-            "(gwern_original, (essay-theme-v17, sonnet-4))"
-        ]
+        ["(creative-synthesis-v2, (essay-theme-v16, gemini_25_pro))", "(gwern_original, (essay-theme-v17, sonnet-4))"]
     );
     let Items::List { items, span } = &p.items else { panic!() };
     assert!(text[span.clone()].starts_with('[') && text[span.clone()].ends_with(']'));
@@ -303,7 +300,15 @@ fn recovery_reports_both_errors_and_keeps_the_other_statements() {
     // The broken axis is dropped; the repaired tuple is kept.
     assert_eq!(
         kinds,
-        ["cohort recovery-demo", "axis draft_llm", "axis b", "subset draft_llm", "tuple t", "pair pp", "output draft_llm,"]
+        [
+            "cohort recovery-demo",
+            "axis draft_llm",
+            "axis b",
+            "subset draft_llm",
+            "tuple t",
+            "pair pp",
+            "output draft_llm,"
+        ]
     );
     let Statement::Tuple(t) = &result.file.statements[4] else { panic!() };
     assert_eq!(item_list(&t.items), ["(x, y)"]);
@@ -534,5 +539,8 @@ fn an_unterminated_string_is_one_error() {
 fn lexical_errors_come_with_syntax_errors_in_order() {
     let text = "axis a = [x@, \"\\q\"]\naxis b [y]\n\u{1A}";
     let result = parse(text);
-    assert_eq!(summary(text, &result), [("E0001", 1, "@"), ("E0004", 1, "\\q"), ("E0010", 2, "["), ("E0003", 3, "\u{1A}")]);
+    assert_eq!(
+        summary(text, &result),
+        [("E0001", 1, "@"), ("E0004", 1, "\\q"), ("E0010", 2, "["), ("E0003", 3, "\u{1A}")]
+    );
 }
