@@ -88,6 +88,17 @@ fn bench_check() {
         CSV_LINES
     );
 
+    // The parse alone, as a floor for everything that re-reads the spec.
+    let mut parses = Vec::new();
+    for _ in 0..10 {
+        let start = Instant::now();
+        let parsed = dslc_syntax::parse(&spec_text);
+        parses.push(start.elapsed());
+        assert!(parsed.errors.is_empty(), "generated spec parses cleanly");
+    }
+    let parse_median = median(parses);
+    println!("parse only (median of 10): {}", ms(parse_median));
+
     // In-process cold check: a fresh database every time.
     let mut cold = Vec::new();
     let mut diagnostics = 0;

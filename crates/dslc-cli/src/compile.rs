@@ -104,7 +104,7 @@ pub fn run(args: &CompileArgs) -> i32 {
 }
 
 fn too_many_rows(design: &dslc_db::Design, max_rows: u128) -> Diagnostic {
-    let factors: Vec<String> = design.factors.iter().map(|f| format!("{} ({})", f.name, f.rows.len())).collect();
+    let factors: Vec<String> = design.factors.iter().map(|f| format!("{} ({})", f.name, f.len())).collect();
     let first = &design.factors[0];
     Diagnostic::new(
         codes::TOO_MANY_ROWS,

@@ -1,7 +1,10 @@
 //! Renders diagnostics for people (ariadne), for tools (JSON lines) and for GitHub annotations.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use ariadne::{Color, Config, IndexType, Label as AriadneLabel, Report, ReportKind};
 use dslc_db::{Database, Db, Diagnostic};
@@ -22,11 +25,13 @@ pub struct Renderer<'a> {
     db: &'a Database,
     cwd: PathBuf,
     color: bool,
+    /// Line starts per file, built once however many diagnostics point into it.
+    line_indexes: RefCell<HashMap<PathBuf, Rc<LineIndex>>>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(db: &'a Database, color: bool) -> Self {
-        Renderer { db, cwd: std::env::current_dir().unwrap_or_default(), color }
+        Renderer { db, cwd: std::env::current_dir().unwrap_or_default(), color, line_indexes: RefCell::default() }
     }
 
     /// A path relative to the working directory when it lies below it, else as it is.
@@ -34,8 +39,13 @@ impl<'a> Renderer<'a> {
         path.strip_prefix(&self.cwd).unwrap_or(path).display().to_string()
     }
 
-    fn text(&self, path: &Path) -> String {
-        self.db.file(path).contents(self.db).text.clone()
+    fn text(&self, path: &Path) -> &'a str {
+        &self.db.file(path).contents(self.db).text
+    }
+
+    fn line_index(&self, path: &Path) -> Rc<LineIndex> {
+        let mut cache = self.line_indexes.borrow_mut();
+        cache.entry(path.to_path_buf()).or_insert_with(|| Rc::new(LineIndex::new(self.text(path)))).clone()
     }
 
     pub fn write(&self, format: Format, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
@@ -57,7 +67,7 @@ impl<'a> Renderer<'a> {
         };
         // rustc's header style, `error[E0103]: message`, is a custom kind without a separate code.
         let heading = format!("{}[{}]", d.severity.as_str(), d.code.id);
-        let mut sources: Vec<(String, String)> = Vec::new();
+        let mut sources: Vec<(String, &str)> = Vec::new();
         let mut span_of = |label: &dslc_db::Label| -> (String, std::ops::Range<usize>) {
             let name = self.display_path(&label.file);
             if !sources.iter().any(|(n, _)| n == &name) {
@@ -101,9 +111,9 @@ impl<'a> Renderer<'a> {
     /// 1-based line and column (in characters) of both ends of a label.
     fn position(&self, label: &dslc_db::Label) -> (usize, usize, usize, usize) {
         let text = self.text(&label.file);
-        let index = LineIndex::new(&text);
-        let (line, column) = index.line_col(&text, label.span.start);
-        let (end_line, end_column) = index.line_col(&text, label.span.end);
+        let index = self.line_index(&label.file);
+        let (line, column) = index.line_col(text, label.span.start);
+        let (end_line, end_column) = index.line_col(text, label.span.end);
         (line + 1, column + 1, end_line + 1, end_column + 1)
     }
 

@@ -1,6 +1,6 @@
 //! String interning for level values, so rows are arrays of small integers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// An interned string; compare and hash in O(1).

@@ -3,7 +3,7 @@
 //! This module is pure: it takes a parsed file and already-read includes and returns a `Design`
 //! plus diagnostics. The salsa layer decides when to run it; the compiler streams rows from it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use dslc_syntax::ast::{self, Balance, FileRef, ItemElem, Items, Levels, Name, Statement, Value};
@@ -68,10 +68,32 @@ pub struct Factor {
     pub kind: FactorKind,
     /// The leaf columns this factor fills, in its own expansion order.
     pub columns: Vec<String>,
-    /// One row per level, aligned with `columns`.
-    pub rows: Vec<Vec<Sym>>,
-    /// Where each level comes from, aligned with `rows`.
+    /// One row per level, aligned with `columns`, stored flat (`columns.len()` values a row).
+    pub cells: Vec<Sym>,
+    /// Where each level comes from, one per row.
     pub origins: Vec<Origin>,
+}
+
+impl Factor {
+    /// The number of levels (rows) of this factor.
+    pub fn len(&self) -> usize {
+        self.origins.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.origins.is_empty()
+    }
+
+    /// The values of level `index`, aligned with `columns`.
+    pub fn row(&self, index: usize) -> &[Sym] {
+        let width = self.columns.len();
+        &self.cells[index * width..(index + 1) * width]
+    }
+
+    /// Every level's values, in level order.
+    pub fn rows(&self) -> impl Iterator<Item = &[Sym]> {
+        self.cells.chunks_exact(self.columns.len().max(1))
+    }
 }
 
 /// An axis as it was at some point of the rule sequence, for hover and inlay facts.
@@ -124,7 +146,7 @@ impl Design {
         if self.factors.is_empty() {
             return 0;
         }
-        self.factors.iter().fold(1u128, |acc, f| acc.saturating_mul(f.rows.len() as u128))
+        self.factors.iter().fold(1u128, |acc, f| acc.saturating_mul(f.len() as u128))
     }
 
     /// How many distinct combinations of `columns` the rows hold, without forming the product.
@@ -147,8 +169,13 @@ impl Design {
             if picked.is_empty() {
                 continue;
             }
+            // A factor's levels are distinct, so a projection onto all its columns keeps them all.
+            if picked.len() == factor.columns.len() {
+                total = total.saturating_mul(factor.len() as u128);
+                continue;
+            }
             let distinct: HashSet<Vec<Sym>> =
-                factor.rows.iter().map(|row| picked.iter().map(|&i| row[i]).collect()).collect();
+                factor.rows().map(|row| picked.iter().map(|&i| row[i]).collect()).collect();
             total = total.saturating_mul(distinct.len() as u128);
         }
         total
@@ -162,14 +189,14 @@ impl Design {
     /// Calls `visit` with each design row in product order, values in `columns` order.
     /// Stops early when `visit` returns false.
     pub fn for_each_row(&self, mut visit: impl FnMut(&[Sym]) -> bool) {
-        if self.factors.is_empty() || self.factors.iter().any(|f| f.rows.is_empty()) {
+        if self.factors.is_empty() || self.factors.iter().any(|f| f.is_empty()) {
             return;
         }
         let mut counters = vec![0usize; self.factors.len()];
         let mut row = vec![Sym::default(); self.columns.len()];
         loop {
             for (slot, &(factor, leaf)) in row.iter_mut().zip(&self.column_sources) {
-                *slot = self.factors[factor].rows[counters[factor]][leaf];
+                *slot = self.factors[factor].row(counters[factor])[leaf];
             }
             if !visit(&row) {
                 return;
@@ -182,7 +209,7 @@ impl Design {
                 }
                 position -= 1;
                 counters[position] += 1;
-                if counters[position] < self.factors[position].rows.len() {
+                if counters[position] < self.factors[position].len() {
                     break;
                 }
                 counters[position] = 0;
@@ -247,6 +274,20 @@ impl Entry {
     }
 }
 
+/// How a rule side's levels are built: a plain value, or a tuple of member shapes.
+struct Shape {
+    name: String,
+    kind: &'static str,
+    members: Vec<Shape>,
+}
+
+/// One side of a pair or one axis of a tuple while its items are checked.
+struct Side {
+    index: usize,
+    shape: Shape,
+    domain: HashSet<Level>,
+}
+
 /// Why a name could not be used by a rule.
 enum Unresolved {
     Reported(Box<Diagnostic>),
@@ -285,11 +326,11 @@ pub fn analyze(spec: &FilePath, file: &ast::SpecFile, resolver: &dyn IncludeReso
         interner: Interner::default(),
         diagnostics: Vec::new(),
         live: Vec::new(),
-        all: HashMap::new(),
-        consumed: HashMap::new(),
-        tie_alias: HashMap::new(),
-        poisoned: HashSet::new(),
-        rule_names: HashMap::new(),
+        all: HashMap::default(),
+        consumed: HashMap::default(),
+        tie_alias: HashMap::default(),
+        poisoned: HashSet::default(),
+        rule_names: HashMap::default(),
         rule_order: Vec::new(),
         axes: Vec::new(),
         rules: Vec::new(),
@@ -373,7 +414,7 @@ impl<'a> Analyzer<'a> {
 
     /// Collects declared axes, then the axes that tuples bind, appended in first-appearance order.
     fn declare_axes(&mut self, file: &ast::SpecFile) {
-        let mut declared: HashMap<String, Span> = HashMap::new();
+        let mut declared: HashMap<String, Span> = HashMap::default();
         for statement in &file.statements {
             let Statement::Axis(axis) = statement else { continue };
             if let Some(first) = declared.get(&axis.name.text) {
@@ -451,7 +492,7 @@ impl<'a> Analyzer<'a> {
                 levels: Vec::new(),
                 origins: Vec::new(),
             };
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for (sym, origin) in values {
                 if seen.insert(sym) {
                     entry.levels.push(Level::Atom(sym));
@@ -535,7 +576,7 @@ impl<'a> Analyzer<'a> {
     fn plain_entry(&mut self, name: &str, decl: Origin, values: Vec<(Sym, Origin)>, levels: &Levels) -> Entry {
         let mut entry =
             Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
-        let mut first_seen: HashMap<Sym, usize> = HashMap::new();
+        let mut first_seen: HashMap<Sym, usize> = HashMap::default();
         for (sym, origin) in values {
             if let Some(&index) = first_seen.get(&sym) {
                 if !matches!(levels, Levels::Range(_)) {
@@ -1080,6 +1121,7 @@ impl<'a> Analyzer<'a> {
         indices: &[usize],
         items: &Items,
     ) -> Option<(Vec<Level>, Vec<Origin>)> {
+        let sides: Vec<Side> = indices.iter().map(|&index| self.side(index)).collect();
         let mut levels = Vec::new();
         let mut origins = Vec::new();
         let mut ok = true;
@@ -1108,8 +1150,8 @@ impl<'a> Analyzer<'a> {
                         continue;
                     }
                     let mut parts = Vec::new();
-                    for (elem, &index) in item.elems.iter().zip(indices) {
-                        match self.level_of_elem(elem, index) {
+                    for (elem, side) in item.elems.iter().zip(&sides) {
+                        match self.level_of_elem(elem, side) {
                             Some(level) => parts.push(level),
                             None => ok = false,
                         }
@@ -1134,8 +1176,8 @@ impl<'a> Analyzer<'a> {
                 }
                 for record in &included.table.records {
                     let mut parts = Vec::new();
-                    for (&index, columns) in indices.iter().zip(&plan) {
-                        match self.level_of_cells(record, columns, index, &included.path, file_ref) {
+                    for (side, columns) in sides.iter().zip(&plan) {
+                        match self.level_of_cells(record, columns, side, &included.path, file_ref) {
                             Some(level) => parts.push(level),
                             None => ok = false,
                         }
@@ -1151,7 +1193,7 @@ impl<'a> Analyzer<'a> {
             return None;
         }
         // Duplicate items are dropped, first one wins.
-        let mut first_seen: HashMap<&Level, usize> = HashMap::new();
+        let mut first_seen: HashMap<&Level, usize> = HashMap::default();
         let mut keep = vec![true; levels.len()];
         let mut duplicates = Vec::new();
         for (i, level) in levels.iter().enumerate() {
@@ -1193,41 +1235,57 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Converts one written item element to a level of the entry at `index`, checking its domain.
-    fn level_of_elem(&mut self, elem: &ItemElem, index: usize) -> Option<Level> {
-        let entry = self.live[index].clone();
-        let level = self.build_level(elem, &entry)?;
-        if entry.levels.contains(&level) {
+    /// The shape and current levels of a rule's side, computed once per rule so that checking
+    /// thousands of items neither copies entries nor scans level lists.
+    fn side(&self, index: usize) -> Side {
+        let entry = &self.live[index];
+        Side { index, shape: self.shape(entry), domain: entry.levels.iter().cloned().collect() }
+    }
+
+    fn shape(&self, entry: &Entry) -> Shape {
+        if entry.is_atomic() {
+            return Shape { name: entry.name.clone(), kind: "axis", members: Vec::new() };
+        }
+        let members = entry.members().iter().filter_map(|m| self.all.get(*m)).map(|m| self.shape(m)).collect();
+        Shape { name: entry.name.clone(), kind: kind_word(&entry.kind), members }
+    }
+
+    /// Converts one written item element to a level of `side`, checking its domain.
+    fn level_of_elem(&mut self, elem: &ItemElem, side: &Side) -> Option<Level> {
+        let level = self.build_level(elem, &side.shape)?;
+        if side.domain.contains(&level) {
             return Some(level);
         }
+        let entry = self.live[side.index].clone();
         self.outside_domain(&entry, &level, self.origin(&elem.span()));
         None
     }
 
-    /// Builds a level from an element following the shape of `entry` (values for plain axes,
-    /// nested tuples for pairs and tuples). Reports shape mismatches.
-    fn build_level(&mut self, elem: &ItemElem, entry: &Entry) -> Option<Level> {
-        match (elem, entry.is_atomic()) {
+    /// Builds a level from an element following `shape` (values for plain axes, nested tuples
+    /// for pairs and tuples). Reports shape mismatches.
+    fn build_level(&mut self, elem: &ItemElem, shape: &Shape) -> Option<Level> {
+        let names = || shape.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+        match (elem, shape.members.is_empty()) {
             (ItemElem::Value(v), true) => Some(Level::Atom(self.interner.intern(&v.text))),
             (ItemElem::Tuple(t), false) => {
-                let members: Vec<Entry> = entry.members().iter().filter_map(|m| self.all.get(*m).cloned()).collect();
-                if t.elems.len() != members.len() {
+                if t.elems.len() != shape.members.len() {
                     let d = Diagnostic::new(
                         codes::ARITY_MISMATCH,
                         format!(
                             "`{}` combines {} axes but this tuple has {} value{}",
-                            entry.name,
-                            members.len(),
+                            shape.name,
+                            shape.members.len(),
                             t.elems.len(),
                             plural(t.elems.len())
                         ),
-                        self.label(&t.span, format!("expected {} values", members.len())),
+                        self.label(&t.span, format!("expected {} values", shape.members.len())),
                     )
-                    .with_help(format!("write ({})", entry.members().join(", ")));
+                    .with_help(format!("write ({})", names()));
                     self.report(d);
                     return None;
                 }
-                let mut parts = Vec::new();
-                for (e, member) in t.elems.iter().zip(&members) {
+                let mut parts = Vec::with_capacity(t.elems.len());
+                for (e, member) in t.elems.iter().zip(&shape.members) {
                     parts.push(self.build_level(e, member)?);
                 }
                 Some(Level::Tuple(parts))
@@ -1235,7 +1293,7 @@ impl<'a> Analyzer<'a> {
             (ItemElem::Tuple(t), true) => {
                 let d = Diagnostic::new(
                     codes::ARITY_MISMATCH,
-                    format!("`{}` is a plain axis, so this position takes one value, not a tuple", entry.name),
+                    format!("`{}` is a plain axis, so this position takes one value, not a tuple", shape.name),
                     self.label(&t.span, "a tuple here"),
                 )
                 .with_help("write a single level of the axis");
@@ -1247,13 +1305,13 @@ impl<'a> Analyzer<'a> {
                     codes::ARITY_MISMATCH,
                     format!(
                         "`{}` is a {} of {} axes, so this position takes a tuple",
-                        entry.name,
-                        kind_word(&entry.kind),
-                        entry.members().len()
+                        shape.name,
+                        shape.kind,
+                        shape.members.len()
                     ),
                     self.label(&v.span, "a single value here"),
                 )
-                .with_help(format!("write ({})", entry.members().join(", ")));
+                .with_help(format!("write ({})", names()));
                 self.report(d);
                 None
             }
@@ -1376,23 +1434,18 @@ impl<'a> Analyzer<'a> {
         &mut self,
         record: &crate::table::Record,
         columns: &[usize],
-        index: usize,
+        side: &Side,
         file: &FilePath,
         file_ref: &FileRef,
     ) -> Option<Level> {
-        let entry = self.live[index].clone();
         for &column in columns {
             if self.empty_cell(file, &record.cells[column], file_ref) {
                 return None;
             }
         }
-        let level = if entry.is_atomic() {
-            Level::Atom(self.interner.intern(&record.cells[columns[0]].text))
-        } else {
-            let mut cells = columns.iter().map(|&c| &record.cells[c]);
-            self.level_from_cells(&entry, &mut cells)
-        };
-        if entry.levels.contains(&level) {
+        let mut cells = columns.iter().map(|&c| &record.cells[c]);
+        let level = self.level_from_cells(&side.shape, &mut cells);
+        if side.domain.contains(&level) {
             return Some(level);
         }
         let span = if columns.len() == 1 {
@@ -1400,17 +1453,17 @@ impl<'a> Analyzer<'a> {
         } else {
             record.cells[columns[0]].span.start..record.cells[*columns.last().unwrap_or(&0)].span.end
         };
+        let entry = self.live[side.index].clone();
         self.outside_domain(&entry, &level, Origin { file: file.clone(), span });
         None
     }
 
-    fn level_from_cells<'c>(&mut self, entry: &Entry, cells: &mut impl Iterator<Item = &'c Cell>) -> Level {
-        if entry.is_atomic() {
+    fn level_from_cells<'c>(&mut self, shape: &Shape, cells: &mut impl Iterator<Item = &'c Cell>) -> Level {
+        if shape.members.is_empty() {
             let text = cells.next().map(|c| c.text.as_str()).unwrap_or("");
             return Level::Atom(self.interner.intern(text));
         }
-        let members: Vec<Entry> = entry.members().iter().filter_map(|m| self.all.get(*m).cloned()).collect();
-        Level::Tuple(members.iter().map(|m| self.level_from_cells(m, cells)).collect())
+        Level::Tuple(shape.members.iter().map(|m| self.level_from_cells(m, cells)).collect())
     }
 
     fn balanced(
@@ -1481,25 +1534,27 @@ impl<'a> Analyzer<'a> {
     /// Flattens the live entries into factors and computes the column order.
     fn finish(&mut self, outputs: &[&ast::OutputStmt]) -> Design {
         let mut factors = Vec::new();
-        for entry in self.live.clone() {
+        let live_names: Vec<String> = self.live.iter().map(|e| e.name.clone()).collect();
+        // Factors take the levels; the entries stay behind (without levels) for column expansion.
+        for index in 0..self.live.len() {
+            let levels = std::mem::take(&mut self.live[index].levels);
+            let origins = std::mem::take(&mut self.live[index].origins);
+            let entry = &self.live[index];
             let columns = self.leaf_columns(&entry);
-            let rows = entry.levels.iter().map(|l| self.flatten(l, &entry)).collect();
+            let shape = self.flat_shape(&entry);
+            let mut cells = Vec::with_capacity(columns.len() * levels.len());
+            for level in &levels {
+                flatten_into(level, &shape, &mut cells);
+            }
             let kind = match &entry.kind {
                 EntryKind::Plain => FactorKind::Axis,
                 EntryKind::Tie { members } => FactorKind::Tie { members: members.clone() },
                 EntryKind::Pair { left, right } => FactorKind::Pair { left: left.clone(), right: right.clone() },
                 EntryKind::Tuple { members } => FactorKind::Tuple { members: members.clone() },
             };
-            factors.push(Factor {
-                name: entry.name.clone(),
-                decl: entry.decl.clone(),
-                kind,
-                columns,
-                rows,
-                origins: entry.origins.clone(),
-            });
+            factors.push(Factor { name: entry.name.clone(), decl: entry.decl.clone(), kind, columns, cells, origins });
         }
-        let natural = self.natural_columns();
+        let natural = self.natural_columns(&live_names);
         let columns = self.apply_output(natural, outputs);
         let mut column_sources = Vec::new();
         for column in &columns {
@@ -1552,25 +1607,21 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn flatten(&self, level: &Level, entry: &Entry) -> Vec<Sym> {
-        match (&entry.kind, level) {
-            (EntryKind::Plain, Level::Atom(sym)) => vec![*sym],
-            (EntryKind::Tie { .. }, Level::Atom(sym)) => vec![*sym; self.leaf_columns(entry).len()],
-            (_, Level::Tuple(parts)) => entry
-                .members()
-                .iter()
-                .zip(parts)
-                .filter_map(|(m, part)| self.entry(m).map(|m| self.flatten(part, m)))
-                .flatten()
-                .collect(),
-            _ => Vec::new(),
+    /// How an entry's levels map onto its leaf columns, computed once per factor.
+    fn flat_shape(&self, entry: &Entry) -> FlatShape {
+        match &entry.kind {
+            EntryKind::Plain => FlatShape::Copies(1),
+            EntryKind::Tie { .. } => FlatShape::Copies(self.leaf_columns(entry).len()),
+            EntryKind::Pair { .. } | EntryKind::Tuple { .. } => FlatShape::Parts(
+                entry.members().iter().filter_map(|m| self.entry(m)).map(|m| self.flat_shape(m)).collect(),
+            ),
         }
     }
 
     /// The column order of the old system's row dictionaries: live names in axis order, then
     /// pairs, tuples and ties expanded in declaration order, each appending what it adds.
-    fn natural_columns(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.live.iter().map(|e| e.name.clone()).collect();
+    fn natural_columns(&self, live_names: &[String]) -> Vec<String> {
+        let mut keys: Vec<String> = live_names.to_vec();
         loop {
             let mut changed = false;
             for pass in 0..3 {
@@ -1617,7 +1668,7 @@ impl<'a> Analyzer<'a> {
         }
         let Some(output) = outputs.first() else { return natural };
         let mut ordered: Vec<String> = Vec::new();
-        let mut seen: HashMap<&str, &Span> = HashMap::new();
+        let mut seen: HashMap<&str, &Span> = HashMap::default();
         for field in &output.fields {
             if let Some(first) = seen.get(field.text.as_str()) {
                 let d = Diagnostic::new(
@@ -1674,6 +1725,26 @@ impl<'a> Analyzer<'a> {
     /// Whether a name belongs to an axis or rule that already failed (so it is not really unknown).
     fn poisoned_reference(&self, name: &str) -> bool {
         self.poisoned.contains(name) || self.rule_names.contains_key(name)
+    }
+}
+
+/// A value fills one column (a plain axis) or several equal ones (a tie and its axes); a
+/// combination fills its members' columns in order.
+enum FlatShape {
+    Copies(usize),
+    Parts(Vec<FlatShape>),
+}
+
+fn flatten_into(level: &Level, shape: &FlatShape, out: &mut Vec<Sym>) {
+    match (level, shape) {
+        (Level::Atom(sym), FlatShape::Copies(n)) => out.extend(std::iter::repeat_n(*sym, *n)),
+        (Level::Tuple(parts), FlatShape::Parts(shapes)) => {
+            for (part, shape) in parts.iter().zip(shapes) {
+                flatten_into(part, shape, out);
+            }
+        }
+        // Levels are built from the same entries as their shapes, so the two always agree.
+        _ => {}
     }
 }
 

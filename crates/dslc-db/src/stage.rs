@@ -1,6 +1,6 @@
 //! Stage fields: which design column feeds each field of drafts, essays and evaluations (§4.4).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use dslc_syntax::codes;
 
@@ -159,10 +159,10 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
         return fields;
     }
     for factor in &design.factors {
-        if factor.rows.len() > 1 && !factor.columns.iter().any(|c| read.contains(c.as_str())) {
+        if factor.len() > 1 && !factor.columns.iter().any(|c| read.contains(c.as_str())) {
             let d = Diagnostic::new(
                 codes::UNREAD_AXIS,
-                format!("no stage field reads `{}`, but its {} levels multiply the rows", factor.name, factor.rows.len()),
+                format!("no stage field reads `{}`, but its {} levels multiply the rows", factor.name, factor.len()),
                 Label::new(&factor.decl.file, factor.decl.span.clone(), "read by no stage field"),
             )
             .with_help("rows that differ only here produce the same drafts, essays and evaluations; remove it or rename it to a stage field");
@@ -189,8 +189,8 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
 fn check_replicates(design: &Design, column: usize, diagnostics: &mut Vec<Diagnostic>) {
     let (factor_index, leaf) = design.column_sources[column];
     let factor = &design.factors[factor_index];
-    let mut seen = HashSet::new();
-    for (row, origin) in factor.rows.iter().zip(&factor.origins) {
+    let mut seen = HashSet::default();
+    for (row, origin) in factor.rows().zip(&factor.origins) {
         let sym = row[leaf];
         if !seen.insert(sym) {
             continue;
