@@ -1540,8 +1540,8 @@ impl<'a> Analyzer<'a> {
             let levels = std::mem::take(&mut self.live[index].levels);
             let origins = std::mem::take(&mut self.live[index].origins);
             let entry = &self.live[index];
-            let columns = self.leaf_columns(&entry);
-            let shape = self.flat_shape(&entry);
+            let columns = self.leaf_columns(entry);
+            let shape = self.flat_shape(entry);
             let mut cells = Vec::with_capacity(columns.len() * levels.len());
             for level in &levels {
                 flatten_into(level, &shape, &mut cells);
