@@ -17,8 +17,13 @@ fn main() {
     let what = std::env::args().nth(1).unwrap_or_else(|| "check".into());
     match what.as_str() {
         "check" => bench_check(),
+        "catalog" => bench_catalog(),
+        "all" => {
+            bench_check();
+            bench_catalog();
+        }
         other => {
-            eprintln!("unknown benchmark `{other}`; available: check");
+            eprintln!("unknown benchmark `{other}`; available: check, catalog, all");
             std::process::exit(2);
         }
     }
@@ -99,6 +104,27 @@ fn bench_check() {
     let parse_median = median(parses);
     println!("parse only (median of 10): {}", ms(parse_median));
 
+    // The parse again after a one-line edit, with a `ParseCache` that saw the previous text.
+    let mut cache = dslc_syntax::ParseCache::default();
+    cache.parse(&spec_text);
+    let mut cached = Vec::new();
+    for round in 0..50 {
+        let edited = spec_text.replacen("level-7-500,", &format!("level-7-500x{round},"), 1);
+        let start = Instant::now();
+        let parsed = cache.parse(&edited);
+        cached.push(start.elapsed());
+        assert!(parsed.errors.is_empty(), "edited spec parses cleanly");
+    }
+    let stats = cache.last_parse_stats();
+    let cached_median = median(cached);
+    println!(
+        "cached re-parse after a one-line edit (median of 50): {} ({:.2}× of parse only; {} statements parsed, {} reused)",
+        ms(cached_median),
+        cached_median.as_secs_f64() / parse_median.as_secs_f64(),
+        stats.parsed,
+        stats.reused
+    );
+
     // In-process cold check: a fresh database every time.
     let mut cold = Vec::new();
     let mut diagnostics = 0;
@@ -175,4 +201,86 @@ fn bench_check() {
         ms(baseline),
         check.as_secs_f64() / baseline.as_secs_f64()
     );
+}
+
+/// IDs in the generated catalog, catalogued levels in the spec, and how many of them are typos.
+const CATALOG_IDS: usize = 100_000;
+const CATALOGUED_LEVELS: usize = 5_000;
+const TYPOS: usize = 20;
+
+fn bench_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("data/1_raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(dir.path().join("dslc.toml"), "data_root = \"data\"\n").unwrap();
+    let mut templates = String::from("template_id,template_name,description,generator,parser\n");
+    for i in 0..CATALOG_IDS {
+        templates.push_str(&format!("template-{i:06}-v2,Template {i},Generated template number {i},llm,\n"));
+    }
+    std::fs::write(raw.join("draft_templates.csv"), &templates).unwrap();
+    std::fs::write(raw.join("llm_models.csv"), "id,model,provider,display_name\nsonnet-4,a,b,Sonnet\n").unwrap();
+    let mut spec = String::from("axis combo_id = [c]\naxis draft_llm = [sonnet-4]\naxis draft_template = [\n");
+    for i in 0..CATALOGUED_LEVELS {
+        // Every 250th level is misspelt (`-v3` instead of `-v2`), so suggestions are needed.
+        let suffix = if i % (CATALOGUED_LEVELS / TYPOS) == 0 { "v3" } else { "v2" };
+        spec.push_str(&format!("    template-{:06}-{suffix},\n", i * 17));
+    }
+    spec.push_str("]\n");
+    let spec_path = dir.path().join("spec.cohort");
+    std::fs::write(&spec_path, &spec).unwrap();
+    println!(
+        "catalog: {CATALOG_IDS} template IDs; spec: {CATALOGUED_LEVELS} catalogued levels, {TYPOS} of them misspelt"
+    );
+
+    // Baseline: loading the catalog alone.
+    let mut loads = Vec::new();
+    for _ in 0..10 {
+        let start = Instant::now();
+        let catalog = dslc_db::catalog::parse_catalog(&templates, "template_id").unwrap();
+        loads.push(start.elapsed());
+        assert_eq!(catalog.len(), CATALOG_IDS);
+    }
+    let load = median(loads);
+    println!("catalog load alone (median of 10): {}", ms(load));
+
+    let mut cold = Vec::new();
+    let mut unknown = 0;
+    for _ in 0..10 {
+        let start = Instant::now();
+        let db = Database::default();
+        let file = db.file(&spec_path);
+        unknown = dslc_db::check(&db, file).iter().filter(|d| d.code.id == "E0501").count();
+        cold.push(start.elapsed());
+    }
+    let cold = median(cold);
+    println!(
+        "cold check with the catalog (median of 10): {} ({unknown} unknown IDs, {:.1}× the load alone)",
+        ms(cold),
+        cold.as_secs_f64() / load.as_secs_f64()
+    );
+    assert_eq!(unknown, TYPOS, "every typo is found");
+
+    let catalog = dslc_db::catalog::parse_catalog(&templates, "template_id").unwrap();
+    let start = Instant::now();
+    let _ = catalog.suggest("template-000000-v3");
+    println!("first did-you-mean (builds the bigram index): {}", ms(start.elapsed()));
+    let start = Instant::now();
+    for i in 0..100 {
+        let _ = catalog.suggest(&format!("template-{:06}-v3", i * 31));
+    }
+    println!("did-you-mean over {CATALOG_IDS} IDs: {} per unknown ID (mean of 100)", ms(start.elapsed() / 100));
+
+    let mut db = Database::default();
+    let file = db.file(&spec_path);
+    dslc_db::check(&db, file);
+    let catalog_path = raw.join("draft_templates.csv");
+    let mut edits = Vec::new();
+    for round in 0..20 {
+        let edited = templates.replacen("Template 5,", &format!("Template 5 ({round}),"), 1);
+        let start = Instant::now();
+        db.set_file_text(&catalog_path, edited);
+        dslc_db::check(&db, file);
+        edits.push(start.elapsed());
+    }
+    println!("re-check after a one-line catalog edit (median of 20): {}", ms(median(edits)));
 }

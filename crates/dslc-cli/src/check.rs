@@ -7,7 +7,7 @@ use dslc_db::{Database, Db, FileStatus};
 use dslc_syntax::codes::Severity;
 
 use crate::render::{Format, Renderer};
-use crate::{absolute, use_color, ReportArgs};
+use crate::{absolute, use_color, CatalogArgs, ReportArgs};
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
@@ -16,6 +16,8 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub catalogs: CatalogArgs,
 }
 
 /// Expands directories into the `*.cohort` files below them, sorted; files are kept as given.
@@ -63,13 +65,18 @@ pub fn run(args: &CheckArgs) -> i32 {
             return 2;
         }
     };
-    let db = Database::default();
+    let mut db = Database::default();
+    if let Err(message) = args.catalogs.apply(&mut db) {
+        eprintln!("error: {message}");
+        return 2;
+    }
     let color = args.report.format == Format::Human && use_color(std::io::stdout().is_terminal());
     let renderer = Renderer::new(&db, color);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut errors, mut warnings) = (0usize, 0usize);
     let mut summaries = Vec::new();
+    let mut shown_elsewhere = std::collections::HashSet::new();
     for spec_path in &specs {
         let spec = db.file(spec_path);
         match &spec.contents(&db).status {
@@ -83,10 +90,15 @@ pub fn run(args: &CheckArgs) -> i32 {
                 return 2;
             }
         }
-        let diagnostics = dslc_db::check(&db, spec);
+        // Problems in shared files (dslc.toml, catalogs, shared includes) are shown once per run.
+        let diagnostics: Vec<dslc_db::Diagnostic> = dslc_db::check(&db, spec)
+            .iter()
+            .filter(|d| *d.primary.file == **spec_path || shown_elsewhere.insert((*d).clone()))
+            .cloned()
+            .collect();
         errors += diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         warnings += diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-        if renderer.write(args.report.format, diagnostics, &mut out).is_err() {
+        if renderer.write(args.report.format, &diagnostics, &mut out).is_err() {
             return 2;
         }
         let name = renderer.display_path(spec_path);

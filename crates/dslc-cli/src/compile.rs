@@ -9,7 +9,7 @@ use dslc_db::{Database, Db, FileStatus};
 use dslc_syntax::codes::{self, Severity};
 
 use crate::render::{Format, Renderer};
-use crate::{absolute, use_color, ReportArgs};
+use crate::{absolute, use_color, CatalogArgs, ReportArgs};
 
 /// What `compile` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -37,6 +37,8 @@ pub struct CompileArgs {
     pub max_rows: u128,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub catalogs: CatalogArgs,
 }
 
 pub fn run(args: &CompileArgs) -> i32 {
@@ -46,7 +48,11 @@ pub fn run(args: &CompileArgs) -> i32 {
         return 2;
     }
     let spec_path = absolute(&args.spec);
-    let db = Database::default();
+    let mut db = Database::default();
+    if let Err(message) = args.catalogs.apply(&mut db) {
+        eprintln!("error: {message}");
+        return 2;
+    }
     let renderer =
         Renderer::new(&db, args.report.format == Format::Human && use_color(std::io::stderr().is_terminal()));
     let spec = db.file(&spec_path);

@@ -66,6 +66,56 @@ fn main() -> ExitCode {
     ExitCode::from(code as u8)
 }
 
+/// Where catalogs come from, overriding dslc.toml.
+#[derive(clap::Args, Clone, Default)]
+pub struct CatalogArgs {
+    /// Read catalogs from this data root (overrides dslc.toml's data_root).
+    #[arg(long, value_name = "DIR")]
+    pub data_root: Option<PathBuf>,
+    /// One catalog from a CSV column, e.g. draft_llm=models.csv:id (repeatable).
+    #[arg(long, value_name = "FIELD=PATH[:COLUMN]")]
+    pub catalog: Vec<String>,
+}
+
+impl CatalogArgs {
+    /// Validates the flags and applies them to the database; errors are usage errors (exit 2).
+    pub fn apply(&self, db: &mut dslc_db::Database) -> Result<(), String> {
+        let data_root = match &self.data_root {
+            Some(dir) if !dir.is_dir() => return Err(format!("--data-root {}: not a directory", dir.display())),
+            Some(dir) => Some(absolute(dir)),
+            None => None,
+        };
+        let mut catalogs = Vec::new();
+        for spec in &self.catalog {
+            catalogs.push(parse_catalog_flag(spec)?);
+        }
+        db.set_overrides(data_root, catalogs);
+        Ok(())
+    }
+}
+
+/// Parses `FIELD=PATH[:COLUMN]`; a `:` followed by a path separator belongs to the path.
+fn parse_catalog_flag(spec: &str) -> Result<dslc_db::project::CatalogOverride, String> {
+    use dslc_db::project::{CatalogField, CatalogOverride};
+    let (key, rest) = spec.split_once('=').ok_or_else(|| format!("--catalog {spec}: expected FIELD=PATH[:COLUMN]"))?;
+    let field = CatalogField::from_key(key).ok_or_else(|| {
+        let keys: Vec<&str> = CatalogField::ALL.iter().map(|f| f.key()).collect();
+        format!("--catalog {spec}: unknown field `{key}`; fields are {}", keys.join(", "))
+    })?;
+    let (path, column) = match rest.rsplit_once(':') {
+        Some((path, column)) if !column.is_empty() && !column.contains(['/', '\\']) => (path, Some(column.to_string())),
+        _ => (rest, None),
+    };
+    if path.is_empty() {
+        return Err(format!("--catalog {spec}: the path is empty"));
+    }
+    let path = std::path::Path::new(path);
+    if !path.is_file() {
+        return Err(format!("--catalog {spec}: no such file: {}", path.display()));
+    }
+    Ok(CatalogOverride { field, path: absolute(path), column })
+}
+
 /// Makes a path absolute against the working directory, resolving `.` and `..` lexically.
 pub fn absolute(path: &std::path::Path) -> PathBuf {
     let joined =

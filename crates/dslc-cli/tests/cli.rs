@@ -57,7 +57,8 @@ fn check_json_is_one_object_per_line() {
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     let objects: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(objects.len(), 2);
+    let severities: Vec<&str> = objects.iter().map(|o| o["severity"].as_str().unwrap()).collect();
+    assert_eq!(severities, ["error", "error", "note"], "two unknown axes and the no-catalog note");
     let first = &objects[0];
     for key in ["file", "code", "severity", "message", "line", "column", "end_line", "end_column", "labels", "help"] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
@@ -195,4 +196,55 @@ fn explain_prints_pages_and_refuses_unknown_codes() {
     let list = dslc(&["explain", "--list"]);
     assert_eq!(list.status.code(), Some(0));
     assert!(stdout(&list).contains("E0103  error    unknown axis"));
+}
+
+const CATALOG_SPEC: &str = "tests/fixtures/check/catalog_project/cohorts/main/spec.cohort";
+
+#[test]
+fn check_suggests_catalog_ids_wherever_they_are_written() {
+    let output = dslc(&["check", CATALOG_SPEC]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn catalog_flags_override_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.cohort");
+    std::fs::write(&spec, "axis combo_id = [c]\naxis draft_llm = [sonet-4]\n").unwrap();
+    let models = dir.path().join("models.csv");
+    std::fs::write(&models, "model_id,provider\nsonnet-4,anthropic\n").unwrap();
+    let flag = format!("draft_llm={}:model_id", models.display());
+    let output = dslc(&["check", "--format", "json", "--catalog", &flag, spec.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let first: serde_json::Value = serde_json::from_str(text.lines().find(|l| l.contains("E0501")).unwrap()).unwrap();
+    assert_eq!(first["help"].as_str().unwrap().split('?').next().unwrap(), "did you mean `sonnet-4`");
+    assert!(text.contains("\"severity\":\"note\""), "the combo field has no catalog: {text}");
+
+    // --data-root supplies every default catalog; here the model catalog lacks its `id` column.
+    let data = dir.path().join("data/1_raw");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("llm_models.csv"), "model,provider\nsonnet-4,anthropic\n").unwrap();
+    let root = dir.path().join("data");
+    let output = dslc(&["check", "--format", "json", "--data-root", root.to_str().unwrap(), spec.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("has no column `id`"), "{}", stdout(&output));
+}
+
+#[test]
+fn bad_catalog_flags_are_usage_errors() {
+    for flags in [
+        vec!["--catalog", "draft_llm"],
+        vec!["--catalog", "draft_lm=examples/project/data/1_raw/llm_models.csv"],
+        vec!["--catalog", "draft_llm=no/such.csv"],
+        vec!["--data-root", "no/such/dir"],
+    ] {
+        let mut args = vec!["check"];
+        args.extend(flags.iter().copied());
+        args.push(PILOT);
+        let output = dslc(&args);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {}", stderr(&output));
+        assert!(stderr(&output).starts_with("error: --"), "{flags:?}: {}", stderr(&output));
+    }
 }

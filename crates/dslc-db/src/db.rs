@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 
 use dslc_syntax::ast::FileRef;
 use dslc_syntax::codes;
-use dslc_syntax::ParseResult;
+use dslc_syntax::{ParseCache, ParseResult};
 use salsa::Setter;
 
 use crate::diagnostic::{Diagnostic, FilePath, Label};
+use crate::project::{CatalogOverride, Settings};
 use crate::semantics::{self, Analysis, IncludeResolver, Included};
 use crate::stage::{Field, Mode};
 use crate::table::{self, Table, TableError};
@@ -92,20 +93,56 @@ pub struct SourceFile {
 pub trait Db: salsa::Database {
     /// The input for `path`, read from disk the first time it is asked for.
     fn file(&self, path: &Path) -> SourceFile;
+
+    /// Command-line settings (`--data-root`, `--catalog`).
+    fn settings(&self) -> Settings;
+
+    /// Parses a file's text, reusing the statements of its previous parse that did not change.
+    fn parse_text(&self, path: &Path, text: &str) -> ParseResult;
 }
 
 /// The concrete database used by the CLI, the LSP server and tests.
 #[salsa::db]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Database {
     storage: salsa::Storage<Self>,
     /// Shared by every clone so that snapshots never create a second input for one path.
     files: Arc<Mutex<HashMap<PathBuf, SourceFile>>>,
+    /// One statement-level parse cache per file. Its results equal a fresh parse, so it sits
+    /// outside salsa's tracking; it only makes re-parsing after a small edit cheap.
+    parse_caches: Arc<Mutex<HashMap<PathBuf, ParseCache>>>,
+    /// Always `Some` once constructed: the input needs the database to exist first.
+    settings: Option<Settings>,
     /// Names of queries that executed, when logging is on (for incrementality tests).
     executed: Option<Arc<Mutex<Vec<String>>>>,
 }
 
+impl Default for Database {
+    fn default() -> Self {
+        Database::with_storage(salsa::Storage::default(), None)
+    }
+}
+
 impl Database {
+    fn with_storage(storage: salsa::Storage<Self>, executed: Option<Arc<Mutex<Vec<String>>>>) -> Self {
+        // The settings input needs a database to live in, so it is filled in right after.
+        let mut db =
+            Database { storage, files: Arc::default(), parse_caches: Arc::default(), settings: None, executed };
+        db.settings = Some(Settings::new(&db, None, Vec::new()));
+        db
+    }
+
+    /// Applies `--data-root` and `--catalog` (absolute paths).
+    pub fn set_overrides(&mut self, data_root: Option<PathBuf>, catalogs: Vec<CatalogOverride>) {
+        let settings = self.settings();
+        if settings.data_root(self) != &data_root {
+            settings.set_data_root(self).to(data_root);
+        }
+        if settings.catalogs(self) != &catalogs {
+            settings.set_catalogs(self).to(catalogs);
+        }
+    }
+
     /// A database that records which queries execute; see [`Database::take_executed`].
     pub fn with_query_log() -> Self {
         let executed: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -117,7 +154,7 @@ impl Database {
                 }
             }
         })));
-        Database { storage, files: Arc::default(), executed: Some(executed) }
+        Database::with_storage(storage, Some(executed))
     }
 
     /// The query names executed since the last call, sorted (e.g. `["analyze", "parse"]`).
@@ -192,12 +229,23 @@ impl Db for Database {
         };
         *files.entry(path.to_path_buf()).or_insert_with(|| SourceFile::new(self, path.to_path_buf(), contents))
     }
+
+    fn parse_text(&self, path: &Path, text: &str) -> ParseResult {
+        match self.parse_caches.lock() {
+            Ok(mut caches) => caches.entry(path.to_path_buf()).or_default().parse(text),
+            Err(_) => dslc_syntax::parse(text),
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        self.settings.expect("Database constructors create the settings input")
+    }
 }
 
 /// Parses a spec file.
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn Db, file: SourceFile) -> ParseResult {
-    dslc_syntax::parse(&file.contents(db).text)
+    db.parse_text(file.path(db), &file.contents(db).text)
 }
 
 /// Reads an included file as a table: CSV with a header, or TXT with one value per line.
@@ -276,10 +324,21 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
         }
         diagnostics.push(d.clone());
     }
+    diagnostics.extend(crate::project::project_config(db, spec).diagnostics.iter().cloned());
+    if !had_syntax_errors {
+        diagnostics.extend(crate::catalog_check::catalog_diagnostics(db, spec).iter().cloned());
+    }
+    // Problems in source order, the spec's own first; notes (facts, not problems) last.
     diagnostics.sort_by(|a, b| {
-        let a_key = (a.primary.file != spec_path, &a.primary.file, a.primary.span.start);
-        let b_key = (b.primary.file != spec_path, &b.primary.file, b.primary.span.start);
-        a_key.cmp(&b_key)
+        let key = |d: &Diagnostic| {
+            (
+                d.severity == codes::Severity::Note,
+                d.primary.file != spec_path,
+                d.primary.file.clone(),
+                d.primary.span.start,
+            )
+        };
+        key(a).cmp(&key(b))
     });
     diagnostics.dedup();
     diagnostics
@@ -360,7 +419,7 @@ impl IncludeResolver for DbResolver<'_> {
             return Err(Box::new(
                 Diagnostic::new(
                     codes::FILE_ESCAPES_ROOT,
-                    format!("`{}` is outside the project root {}", file_ref.path, self.root.display()),
+                    format!("`{}` is outside the project root", file_ref.path),
                     here("leaves the project"),
                 )
                 .with_help(
@@ -389,7 +448,10 @@ impl IncludeResolver for DbResolver<'_> {
                         format!("included file `{}` does not exist", file_ref.path),
                         here("not found"),
                     )
-                    .with_help(format!("looked for {}; paths are relative to the spec's directory", joined.display())),
+                    .with_help(format!(
+                        "looked for {} in the project; paths are relative to the spec's directory",
+                        joined.strip_prefix(&self.root).unwrap_or(&joined).display()
+                    )),
                 ))
             }
             FileStatus::Unreadable(reason) => {

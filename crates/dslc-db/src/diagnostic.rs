@@ -60,6 +60,14 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the help line unless one is already set (by suggestions, say).
+    pub fn or_help(mut self, help: impl Into<String>) -> Self {
+        if self.help.is_none() {
+            self.help = Some(help.into());
+        }
+        self
+    }
+
     /// Adds did-you-mean suggestions and a help line naming them.
     pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Self {
         if !suggestions.is_empty() && self.help.is_none() {
@@ -118,9 +126,94 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The edit distance between `a` and `b` if it is at most `bound`.
+///
+/// Catalog IDs share long prefixes and suffixes (`template-000123-v2`), so those are stripped
+/// first; ASCII strings then run on bytes without allocating, and the table stops as soon as
+/// every path through it exceeds the bound.
+pub fn levenshtein_within(a: &str, b: &str, bound: usize) -> Option<usize> {
+    let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let (mut a, mut b) = (&a[floor_boundary(a, prefix)..], &b[floor_boundary(b, prefix)..]);
+    let suffix = a.bytes().rev().zip(b.bytes().rev()).take_while(|(x, y)| x == y).count();
+    a = &a[..ceil_boundary(a, a.len() - suffix)];
+    b = &b[..ceil_boundary(b, b.len() - suffix)];
+    if a.is_ascii() && b.is_ascii() {
+        bounded(a.as_bytes(), b.as_bytes(), bound)
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        bounded(&a, &b, bound)
+    }
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn ceil_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index
+}
+
+fn bounded<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > bound {
+        return None;
+    }
+    let mut stack = [0usize; 65];
+    let mut heap = Vec::new();
+    let row: &mut [usize] = if b.len() < stack.len() {
+        &mut stack[..=b.len()]
+    } else {
+        heap.resize(b.len() + 1, 0);
+        &mut heap
+    };
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        let mut best = row[0];
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
+            diagonal = above;
+            best = best.min(row[j + 1]);
+        }
+        if best > bound {
+            return None;
+        }
+    }
+    (row[b.len()] <= bound).then_some(row[b.len()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_edit_distance_agrees_within_the_bound() {
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("gpt-4.1", "gpt-4.2"),
+            ("", "ab"),
+            ("sonnet-4", "sonnet-4"),
+            ("template-000017-v3", "template-012345-v2"),
+            ("combo-ü", "combo-u"),
+            ("aüb", "aäb"),
+        ] {
+            let full = levenshtein(a, b);
+            assert_eq!(levenshtein_within(a, b, full), Some(full), "{a} / {b}");
+            if full > 0 {
+                assert_eq!(levenshtein_within(a, b, full - 1), None, "{a} / {b}");
+            }
+        }
+    }
 
     #[test]
     fn edit_distance() {

@@ -1,9 +1,12 @@
 //! Semantic layer of dslc: salsa inputs and queries over spec files, their includes and the
 //! project; the analysis of axes and rules into a product design; every check's diagnostics.
 
+pub mod catalog;
+pub mod catalog_check;
 pub mod db;
 pub mod diagnostic;
 pub mod interner;
+pub mod project;
 pub mod semantics;
 pub mod stage;
 pub mod table;

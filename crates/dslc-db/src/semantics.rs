@@ -119,6 +119,16 @@ pub struct RuleFact {
     pub after: usize,
 }
 
+/// One place where a value is written for an axis: a list element, a subset value, an item
+/// element or an included CSV/TXT cell. Catalog checks report unknown IDs at every occurrence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The plain axis (or tie) the value is written for; shared by all of its occurrences.
+    pub axis: Arc<str>,
+    pub value: Sym,
+    pub origin: Origin,
+}
+
 /// The analysed spec: everything needed to check it, count it, and stream its rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Design {
@@ -138,6 +148,12 @@ pub struct Design {
     pub rules: Vec<RuleFact>,
     /// Where the first statement starts: reports about the spec as a whole point here.
     pub spec_start: usize,
+    /// Every value written in the spec or its includes, in source order per rule.
+    pub occurrences: Vec<Occurrence>,
+    /// For every axis, tie, pair and tuple ever declared: the design columns it fills.
+    pub axis_columns: HashMap<String, Vec<String>>,
+    /// A tied axis → the tie that took it.
+    pub tie_of: HashMap<String, String>,
 }
 
 impl Design {
@@ -276,7 +292,7 @@ impl Entry {
 
 /// How a rule side's levels are built: a plain value, or a tuple of member shapes.
 struct Shape {
-    name: String,
+    name: Arc<str>,
     kind: &'static str,
     members: Vec<Shape>,
 }
@@ -316,6 +332,7 @@ struct Analyzer<'a> {
     rule_order: Vec<String>,
     axes: Vec<AxisFact>,
     rules: Vec<RuleFact>,
+    occurrences: Vec<Occurrence>,
 }
 
 /// Analyses one parsed spec. `spec` is the file's path for labels.
@@ -334,6 +351,7 @@ pub fn analyze(spec: &FilePath, file: &ast::SpecFile, resolver: &dyn IncludeReso
         rule_order: Vec::new(),
         axes: Vec::new(),
         rules: Vec::new(),
+        occurrences: Vec::new(),
     };
     analyzer.run(file)
 }
@@ -577,7 +595,9 @@ impl<'a> Analyzer<'a> {
         let mut entry =
             Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
         let mut first_seen: HashMap<Sym, usize> = HashMap::default();
+        let axis: Arc<str> = Arc::from(name);
         for (sym, origin) in values {
+            self.occurrences.push(Occurrence { axis: axis.clone(), value: sym, origin: origin.clone() });
             if let Some(&index) = first_seen.get(&sym) {
                 if !matches!(levels, Levels::Range(_)) {
                     let d = Diagnostic::new(
@@ -821,6 +841,10 @@ impl<'a> Analyzer<'a> {
             return self.report(d);
         }
         let entry_name = self.live[index].name.clone();
+        let axis: Arc<str> = Arc::from(entry_name.as_str());
+        for (sym, origin) in &values {
+            self.occurrences.push(Occurrence { axis: axis.clone(), value: *sym, origin: origin.clone() });
+        }
         let keep: HashSet<Sym> = values.iter().map(|(sym, _)| *sym).collect();
         let present: HashSet<Sym> = self.live[index]
             .levels
@@ -1244,10 +1268,10 @@ impl<'a> Analyzer<'a> {
 
     fn shape(&self, entry: &Entry) -> Shape {
         if entry.is_atomic() {
-            return Shape { name: entry.name.clone(), kind: "axis", members: Vec::new() };
+            return Shape { name: Arc::from(entry.name.as_str()), kind: "axis", members: Vec::new() };
         }
         let members = entry.members().iter().filter_map(|m| self.all.get(*m)).map(|m| self.shape(m)).collect();
-        Shape { name: entry.name.clone(), kind: kind_word(&entry.kind), members }
+        Shape { name: Arc::from(entry.name.as_str()), kind: kind_word(&entry.kind), members }
     }
 
     /// Converts one written item element to a level of `side`, checking its domain.
@@ -1264,9 +1288,14 @@ impl<'a> Analyzer<'a> {
     /// Builds a level from an element following `shape` (values for plain axes, nested tuples
     /// for pairs and tuples). Reports shape mismatches.
     fn build_level(&mut self, elem: &ItemElem, shape: &Shape) -> Option<Level> {
-        let names = || shape.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = || shape.members.iter().map(|m| &*m.name).collect::<Vec<_>>().join(", ");
         match (elem, shape.members.is_empty()) {
-            (ItemElem::Value(v), true) => Some(Level::Atom(self.interner.intern(&v.text))),
+            (ItemElem::Value(v), true) => {
+                let sym = self.interner.intern(&v.text);
+                let origin = self.origin(&v.span);
+                self.occurrences.push(Occurrence { axis: shape.name.clone(), value: sym, origin });
+                Some(Level::Atom(sym))
+            }
             (ItemElem::Tuple(t), false) => {
                 if t.elems.len() != shape.members.len() {
                     let d = Diagnostic::new(
@@ -1444,7 +1473,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let mut cells = columns.iter().map(|&c| &record.cells[c]);
-        let level = self.level_from_cells(&side.shape, &mut cells);
+        let level = self.level_from_cells(&side.shape, file, &mut cells);
         if side.domain.contains(&level) {
             return Some(level);
         }
@@ -1458,12 +1487,20 @@ impl<'a> Analyzer<'a> {
         None
     }
 
-    fn level_from_cells<'c>(&mut self, shape: &Shape, cells: &mut impl Iterator<Item = &'c Cell>) -> Level {
+    fn level_from_cells<'c>(
+        &mut self,
+        shape: &Shape,
+        file: &FilePath,
+        cells: &mut impl Iterator<Item = &'c Cell>,
+    ) -> Level {
         if shape.members.is_empty() {
-            let text = cells.next().map(|c| c.text.as_str()).unwrap_or("");
-            return Level::Atom(self.interner.intern(text));
+            let Some(cell) = cells.next() else { return Level::Atom(self.interner.intern("")) };
+            let sym = self.interner.intern(&cell.text);
+            let origin = Origin { file: file.clone(), span: cell.span.clone() };
+            self.occurrences.push(Occurrence { axis: shape.name.clone(), value: sym, origin });
+            return Level::Atom(sym);
         }
-        Level::Tuple(shape.members.iter().map(|m| self.level_from_cells(m, cells)).collect())
+        Level::Tuple(shape.members.iter().map(|m| self.level_from_cells(m, file, cells)).collect())
     }
 
     fn balanced(
@@ -1564,7 +1601,14 @@ impl<'a> Analyzer<'a> {
                 .find_map(|(f, factor)| factor.columns.iter().position(|c| c == column).map(|leaf| (f, leaf)));
             column_sources.push(source.unwrap_or((0, 0)));
         }
+        let mut axis_columns: HashMap<String, Vec<String>> = HashMap::default();
+        for entry in self.live.iter().chain(self.all.values()) {
+            axis_columns.insert(entry.name.clone(), self.leaf_columns(entry));
+        }
         Design {
+            tie_of: std::mem::take(&mut self.tie_alias),
+            occurrences: std::mem::take(&mut self.occurrences),
+            axis_columns,
             interner: std::mem::take(&mut self.interner),
             factors,
             columns,

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dslc_db::diagnostic::Severity;
 use dslc_db::{Database, Db};
 
 const SPEC: &str = "axis combo_id = [c]\n\
@@ -24,7 +25,8 @@ fn project() -> (tempfile::TempDir, PathBuf) {
 
 fn rows(db: &Database, spec: &Path) -> u128 {
     let file = db.file(spec);
-    assert!(dslc_db::check(db, file).is_empty(), "{:?}", dslc_db::check(db, file));
+    let problems: Vec<_> = dslc_db::check(db, file).iter().filter(|d| d.severity != Severity::Note).collect();
+    assert!(problems.is_empty(), "{problems:?}");
     dslc_db::counts(db, file).expect("clean spec has counts").rows
 }
 
@@ -38,7 +40,7 @@ fn editing_an_included_csv_reruns_only_what_reads_it() {
     db.set_file_text(&dir.path().join("items/drafts.csv"), "draft_template\nd1\nd2\nd3\n");
     assert_eq!(rows(&db, &spec), 3);
     // The spec is not parsed again and the other include is not re-read.
-    assert_eq!(db.take_executed(), ["analyze", "check", "counts", "include_table"]);
+    assert_eq!(db.take_executed(), ["analyze", "catalog_diagnostics", "check", "counts", "include_table"]);
 }
 
 #[test]
@@ -50,7 +52,7 @@ fn editing_the_spec_reparses_but_does_not_reread_includes() {
 
     db.set_file_text(&spec, format!("{SPEC}axis draft_replicate = 1..2\n"));
     assert_eq!(rows(&db, &spec), 4);
-    assert_eq!(db.take_executed(), ["analyze", "check", "counts", "parse"]);
+    assert_eq!(db.take_executed(), ["analyze", "catalog_diagnostics", "check", "counts", "parse"]);
 }
 
 #[test]
@@ -81,6 +83,26 @@ fn a_file_that_appears_is_picked_up_after_reload() {
 
     std::fs::write(dir.path().join("combos.txt"), "c1\n").unwrap();
     db.reload_from_disk(&dir.path().join("combos.txt"));
-    let codes: Vec<&str> = dslc_db::check(&db, file).iter().map(|d| d.code.id).collect();
+    let codes: Vec<&str> =
+        dslc_db::check(&db, file).iter().filter(|d| d.severity != Severity::Note).map(|d| d.code.id).collect();
     assert_eq!(codes, ["W0404"], "only the design-only warning remains");
+}
+
+#[test]
+fn editing_a_catalog_reruns_only_the_catalog_checks() {
+    let (dir, spec) = project();
+    std::fs::write(dir.path().join("dslc.toml"), "data_root = \"data\"\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("data/1_raw")).unwrap();
+    let models = dir.path().join("data/1_raw/llm_models.csv");
+    std::fs::write(&models, "id,display_name\nm,Model M\n").unwrap();
+    let mut db = Database::with_query_log();
+    let file = db.file(&spec);
+    assert!(dslc_db::check(&db, file).iter().all(|d| d.code.id != "E0501"));
+    db.take_executed();
+
+    db.set_file_text(&models, "id,display_name\nother,Other\n");
+    let unknown: Vec<_> = dslc_db::check(&db, file).iter().filter(|d| d.code.id == "E0501").collect();
+    assert_eq!(unknown.len(), 3, "m is now unknown wherever it is written: {unknown:?}");
+    // The spec is neither parsed nor analysed again: only the catalog and its checks re-run.
+    assert_eq!(db.take_executed(), ["catalog_diagnostics", "check", "load_catalog"]);
 }

@@ -94,6 +94,16 @@ codes! {
     UNREAD_AXIS = "W0403", Warning, "axis read by no stage field";
     DESIGN_ONLY = "W0404", Warning, "design-only spec";
 
+    // Catalogs and the project file.
+    UNKNOWN_CATALOG_ID = "E0501", Error, "ID not in its catalog";
+    IDS_DIFFER_IN_CASE = "E0502", Error, "IDs that differ only in case";
+    DUPLICATE_CATALOG_ID = "W0503", Warning, "ID listed twice in a catalog";
+    CATALOG_UNUSABLE = "E0504", Error, "configured catalog missing, unreadable or without its column";
+    NO_CATALOG = "N0505", Note, "IDs not checked: no catalog";
+    PROJECT_SYNTAX = "E0510", Error, "dslc.toml is not valid TOML";
+    PROJECT_UNKNOWN_KEY = "E0511", Error, "unknown key in dslc.toml";
+    PROJECT_BAD_VALUE = "E0512", Error, "bad value in dslc.toml";
+
     // Compilation.
     TOO_MANY_ROWS = "E0601", Error, "product larger than --max-rows";
 }

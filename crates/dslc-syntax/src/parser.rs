@@ -14,6 +14,9 @@
 //!
 //! Names, range bounds and pair arity are checked without failing the statement where possible:
 //! the statement stays in the tree and the error is reported beside it.
+//!
+//! `parse` is `lex`, `split` and `finish`. `crate::ParseCache` runs the same steps but memoizes
+//! `finish`'s work per chunk and re-lexes and re-cuts (`split_chunk`) only the lines around an edit.
 
 use chumsky::error::RichPattern;
 use chumsky::error::RichReason;
@@ -44,69 +47,230 @@ const CUSTOM_PAIR_ARITY: &str = "pair-arity";
 /// Parses a spec file. Never panics.
 pub(crate) fn parse(text: &str) -> ParseResult {
     let lexed = lex(text);
-    let mut errors = lexed.errors;
     let mut repairs = Vec::new();
-    let chunks = split(text, &lexed.tokens, &mut repairs, &mut errors);
+    let chunks = split(text, &lexed.tokens, &mut repairs);
+    let jobs: Vec<ChunkJob<'_, '_, '_>> = chunks.iter().map(|chunk| chunk.job(&lexed.tokens, &repairs)).collect();
+    // Every job has its tokens, so nothing is missing.
+    finish(text, lexed.errors, lexed.comments, &jobs, None).unwrap_or_default()
+}
 
-    let parsers = statement_parsers();
-    let mut statements = Vec::with_capacity(chunks.len());
-    for chunk in &chunks {
+/// What chumsky and the name check give for one statement chunk: the statement (if it parsed),
+/// its syntax errors and the errors about its names, in the order `parse` reports them.
+///
+/// For a given [`ChunkKey`] this is a pure function of the key's text, up to a shift of every
+/// span by the chunk's start (see [`ChunkOutput::cacheable`]), which is what lets
+/// [`crate::ParseCache`] reuse it.
+#[derive(Clone, Debug)]
+pub(crate) struct ChunkOutput {
+    pub(crate) statement: Option<Statement>,
+    pub(crate) errors: Vec<SyntaxError>,
+    pub(crate) name_errors: Vec<SyntaxError>,
+}
+
+/// A statement chunk as a memo sees it.
+pub(crate) struct ChunkKey<'a> {
+    /// The source from the chunk's first token (its keyword) to the end of its last token.
+    pub(crate) text: &'a str,
+    /// The byte offset of `text` in the file.
+    pub(crate) start: usize,
+    /// Whether the chunk holds the file's last token: "found end of file" vs "end of statement".
+    pub(crate) at_eof: bool,
+}
+
+/// Remembers chunk outputs between parses; see `crate::cache`.
+pub(crate) trait ChunkMemo {
+    /// The output stored for `key`, with spans made absolute for `key.start`.
+    fn get(&mut self, key: &ChunkKey<'_>) -> Option<ChunkOutput>;
+    /// Stores the output just computed for `key` (absolute spans).
+    fn put(&mut self, key: &ChunkKey<'_>, output: &ChunkOutput);
+}
+
+impl ChunkOutput {
+    /// Whether this output, computed for `key`, read nothing of the text outside `key.text`.
+    ///
+    /// Chumsky's spans are token spans or the zero-width end of the chunk, so this always holds
+    /// in practice; it is checked rather than assumed. `convert` looks at the text before an
+    /// error (`at_line_start`, a comma before it); for an error after the keyword that text ends
+    /// inside the chunk, because the keyword is not blank, so an error at or before the keyword
+    /// makes the chunk uncacheable. `custom_error` reads the text under the span.
+    pub(crate) fn cacheable(&self, key: &ChunkKey<'_>) -> bool {
+        let end = key.start + key.text.len();
+        let inside = |span: &Span| span.start >= key.start && span.start <= end && span.end <= end;
+        self.errors
+            .iter()
+            .chain(&self.name_errors)
+            .all(|e| e.span.start > key.start && inside(&e.span) && e.secondary.iter().all(|(span, _)| inside(span)))
+    }
+}
+
+/// What `split` found for one chunk, apart from its tokens: all that the rest of the parse needs
+/// of a chunk whose output is memoized, and what `crate::ParseCache` keeps between parses.
+#[derive(Clone, Debug)]
+pub(crate) struct ChunkInfo {
+    /// The index in `KEYWORDS` of the statement's keyword; `None` for leading junk.
+    pub(crate) keyword: Option<usize>,
+    /// The byte offset of the chunk's first token.
+    pub(crate) start: usize,
+    /// The byte offset just after the chunk's last token.
+    pub(crate) eoi: usize,
+    /// Whether the chunk runs to the end of the file.
+    pub(crate) at_eof: bool,
+    /// Whether brackets nest deeper than `MAX_DEPTH`.
+    pub(crate) too_deep: bool,
+    /// The errors `split` reported for the chunk: bracket errors, or a missing statement keyword.
+    pub(crate) errors: Vec<SyntaxError>,
+    /// The byte offset after the last token that `split` looked at to cut and repair this chunk,
+    /// gaps before it included (the token after the next chunk's first one); `usize::MAX` if it
+    /// looked for a token past the last one. The chunk is cut the same way while the text before
+    /// this offset is unchanged.
+    pub(crate) needs_until: usize,
+}
+
+/// One statement's tokens (or, at the start of a file, tokens before the first statement).
+pub(crate) struct Chunk {
+    pub(crate) info: ChunkInfo,
+    /// The chunk's tokens: indices into the lexed tokens, or into the repairs if `repaired`.
+    tokens: std::ops::Range<usize>,
+    /// Whether brackets were inserted, replaced or removed to balance the chunk; its tokens are then a copy.
+    repaired: bool,
+    /// Whether a string in the chunk is unterminated; its other errors are then likely echoes.
+    unterminated_string: bool,
+    /// The index of the token after the chunk, where the next chunk starts.
+    pub(crate) next: usize,
+}
+
+/// A chunk's tokens, ready for chumsky.
+#[derive(Clone, Copy)]
+pub(crate) struct ChunkTokens<'t, 's> {
+    tokens: &'t [(Token<'s>, Span)],
+    repaired: bool,
+    unterminated_string: bool,
+}
+
+impl Chunk {
+    /// The chunk's tokens, from the token list `split` read or from its repairs.
+    pub(crate) fn tokens<'t, 's>(
+        &self,
+        tokens: &'t [(Token<'s>, Span)],
+        repairs: &'t [(Token<'s>, Span)],
+    ) -> ChunkTokens<'t, 's> {
+        let list = if self.repaired { repairs } else { tokens };
+        ChunkTokens {
+            tokens: &list[self.tokens.clone()],
+            repaired: self.repaired,
+            unterminated_string: self.unterminated_string,
+        }
+    }
+
+    pub(crate) fn job<'a, 't, 's>(
+        &'a self,
+        tokens: &'t [(Token<'s>, Span)],
+        repairs: &'t [(Token<'s>, Span)],
+    ) -> ChunkJob<'a, 't, 's> {
+        ChunkJob { info: &self.info, tokens: Some(self.tokens(tokens, repairs)) }
+    }
+}
+
+/// A chunk for `finish`: what `split` found, and its tokens unless it was cut in an earlier parse.
+pub(crate) struct ChunkJob<'a, 't, 's> {
+    pub(crate) info: &'a ChunkInfo,
+    pub(crate) tokens: Option<ChunkTokens<'t, 's>>,
+}
+
+/// Runs chumsky and the name check on every statement chunk (or takes their output from `memo`)
+/// and puts the result together. `lex_errors` and `comments` are the lexer's, for the whole file.
+///
+/// Errors are collected as they always were: lexical errors, then `split`'s errors chunk by
+/// chunk, then each chunk's syntax errors, then the name errors; then sorted by start (stably)
+/// and deduplicated. Returns `None` if a chunk without tokens is not in the memo.
+pub(crate) fn finish(
+    text: &str,
+    lex_errors: Vec<SyntaxError>,
+    comments: Vec<Comment>,
+    jobs: &[ChunkJob<'_, '_, '_>],
+    mut memo: Option<&mut dyn ChunkMemo>,
+) -> Option<ParseResult> {
+    let mut errors = lex_errors;
+    for job in jobs {
+        errors.extend_from_slice(&job.info.errors);
+    }
+
+    // Built on the first chunk that needs chumsky; with a warm memo often never.
+    let mut parsers = None;
+    let mut statements = Vec::with_capacity(jobs.len());
+    let mut name_errors = Vec::new();
+    for job in jobs {
+        let chunk = job.info;
         let Some(kind) = chunk.keyword else { continue };
         if chunk.too_deep {
             continue;
         }
-        let tokens = if chunk.repaired { &repairs[chunk.tokens.clone()] } else { &lexed.tokens[chunk.tokens.clone()] };
-        let (output, errs) = parsers[kind].parse(tokens.split_token_span(chunk.eoi..chunk.eoi)).into_output_errors();
-        if let Some(Some(statement)) = output {
-            statements.push(statement);
-        }
-        for err in errs {
-            // An error at a zero-width closer that was inserted by the repair repeats the E0011.
-            let at_repair = chunk.repaired && err.found().is_some() && err.span().is_empty();
-            if at_repair || chunk.unterminated_string {
-                continue;
+        let key = ChunkKey { text: &text[chunk.start..chunk.eoi], start: chunk.start, at_eof: chunk.at_eof };
+        let output = match memo.as_deref_mut().and_then(|memo| memo.get(&key)) {
+            Some(output) => output,
+            None => {
+                let tokens = job.tokens?;
+                let parsers = parsers.get_or_insert_with(statement_parsers);
+                let (output, errs) =
+                    parsers[kind].parse(tokens.tokens.split_token_span(chunk.eoi..chunk.eoi)).into_output_errors();
+                let statement = output.flatten();
+                let mut output = ChunkOutput { statement, errors: Vec::new(), name_errors: Vec::new() };
+                for err in errs {
+                    // An error at a zero-width closer that was inserted by the repair repeats the E0011.
+                    let at_repair = tokens.repaired && err.found().is_some() && err.span().is_empty();
+                    if at_repair || tokens.unterminated_string {
+                        continue;
+                    }
+                    output.errors.push(convert(err, kind, chunk.at_eof, text));
+                }
+                if let Some(statement) = &output.statement {
+                    check_names(statement, text, &mut output.name_errors);
+                }
+                if let Some(memo) = memo.as_deref_mut() {
+                    memo.put(&key, &output);
+                }
+                output
             }
-            errors.push(convert(err, chunk, text));
-        }
+        };
+        statements.extend(output.statement);
+        errors.extend(output.errors);
+        name_errors.extend(output.name_errors);
     }
-
-    for statement in &statements {
-        check_names(statement, text, &mut errors);
-    }
+    // Name errors come after every chunk's syntax errors, as they did when names were checked last.
+    errors.append(&mut name_errors);
 
     errors.sort_by_key(|e| e.span.start);
     errors.dedup_by(|a, b| a.code == b.code && a.span == b.span);
-    ParseResult { file: SpecFile { statements }, comments: lexed.comments, errors }
-}
-
-/// One statement's tokens (or, at the start of a file, tokens before the first statement).
-struct Chunk {
-    /// The index in `KEYWORDS` of the statement's keyword; `None` for leading junk.
-    keyword: Option<usize>,
-    /// The chunk's tokens: indices into the lexed tokens, or into the repairs if `repaired`.
-    tokens: std::ops::Range<usize>,
-    /// The byte offset just after the chunk's last token.
-    eoi: usize,
-    /// Whether the chunk runs to the end of the file.
-    at_eof: bool,
-    /// Whether brackets were inserted, replaced or removed to balance the chunk; its tokens are then a copy.
-    repaired: bool,
-    /// Whether brackets nest deeper than `MAX_DEPTH`.
-    too_deep: bool,
-    /// Whether a string in the chunk is unterminated; its other errors are then likely echoes.
-    unterminated_string: bool,
+    Some(ParseResult { file: SpecFile { statements }, comments, errors })
 }
 
 /// Cuts the tokens into statement chunks and balances each chunk's brackets.
 ///
 /// Most chunks are used in place; a chunk whose brackets need repair is copied, with the repair
 /// applied, into `repairs`.
-fn split<'s>(
+pub(crate) fn split<'s>(text: &str, tokens: &[(Token<'s>, Span)], repairs: &mut Vec<(Token<'s>, Span)>) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let chunk = split_chunk(text, tokens, i, repairs);
+        i = chunk.next;
+        chunks.push(chunk);
+    }
+    chunks
+}
+
+/// Cuts the chunk that starts at `tokens[start]` and balances its brackets.
+///
+/// The chunk depends only on the tokens from `start` to the one after the next chunk's first,
+/// and on the text between them (see `ChunkInfo::needs_until`), so `tokens` may be any run of
+/// the file's tokens that starts at a chunk; `needs_until` is `usize::MAX` if the cut needed a
+/// token past the end of `tokens`.
+pub(crate) fn split_chunk<'s>(
     text: &str,
     tokens: &[(Token<'s>, Span)],
+    start: usize,
     repairs: &mut Vec<(Token<'s>, Span)>,
-    errors: &mut Vec<SyntaxError>,
-) -> Vec<Chunk> {
+) -> Chunk {
     let has_newline = |from: usize, to: usize| text.get(from..to).is_some_and(|gap| gap.contains(['\n', '\r']));
     let line_start = |i: usize| i == 0 || has_newline(tokens[i - 1].1.end, tokens[i].1.start);
     let same_line = |i: usize, j: usize| !has_newline(tokens[i].1.end, tokens[j].1.start);
@@ -115,163 +279,166 @@ fn split<'s>(
         tokens.get(i + 1).is_some_and(|(next, _)| matches!(next, Token::Word(_) | Token::Str(_)) && same_line(i, i + 1))
     };
 
-    let mut chunks = Vec::new();
-    let mut i = 0;
+    let mut i = start;
+    let keyword = tokens[i].0.keyword().and_then(|k| KEYWORDS.iter().position(|&x| x == k));
+    let repairs_start = repairs.len();
+    // Once a repair is needed, the chunk's tokens so far are copied and every later token follows.
+    let mut copying = false;
+    let mut stack: Vec<(Token<'s>, Span)> = Vec::new();
+    let mut too_deep = false;
+    let mut unterminated_string = false;
+    let mut chunk_errors: Vec<SyntaxError> = Vec::new();
+    // The token index of the last stray closer, to merge runs of them.
+    let mut last_stray: Option<usize> = None;
+    let mut stray_count = 0usize;
     while i < tokens.len() {
-        let start = i;
-        let keyword = tokens[i].0.keyword().and_then(|k| KEYWORDS.iter().position(|&x| x == k));
-        let repairs_start = repairs.len();
-        // Once a repair is needed, the chunk's tokens so far are copied and every later token follows.
-        let mut copying = false;
-        let mut stack: Vec<(Token<'s>, Span)> = Vec::new();
-        let mut too_deep = false;
-        let mut unterminated_string = false;
-        let mut chunk_errors: Vec<SyntaxError> = Vec::new();
-        // The token index of the last stray closer, to merge runs of them.
-        let mut last_stray: Option<usize> = None;
-        let mut stray_count = 0usize;
-        while i < tokens.len() {
-            let (token, ref span) = tokens[i];
-            if i > start && token.is_keyword() {
-                let boundary = if stack.is_empty() {
-                    // `axis tuple = …` or `cohort output`: a keyword right after a statement keyword
-                    // on the same line is that statement's name or id, unless a statement starts there.
-                    let as_name = i == start + 1 && keyword.is_some() && same_line(start, i) && !looks_like_start(i);
-                    !as_name
-                } else {
-                    line_start(i) && looks_like_start(i)
-                };
-                if boundary {
-                    break;
+        let (token, ref span) = tokens[i];
+        if i > start && token.is_keyword() {
+            let boundary = if stack.is_empty() {
+                // `axis tuple = …` or `cohort output`: a keyword right after a statement keyword
+                // on the same line is that statement's name or id, unless a statement starts there.
+                let as_name = i == start + 1 && keyword.is_some() && same_line(start, i) && !looks_like_start(i);
+                !as_name
+            } else {
+                line_start(i) && looks_like_start(i)
+            };
+            if boundary {
+                break;
+            }
+        }
+        let at = i;
+        i += 1;
+        if keyword.is_none() {
+            // Leading junk is reported as a whole below and never parsed; only its brackets matter.
+            if token.is_open() {
+                stack.push((token, span.clone()));
+            } else if token.is_close() {
+                stack.pop();
+            }
+            continue;
+        }
+        match token {
+            Token::Str(raw) if !is_terminated(raw) => unterminated_string = true,
+            t if t.is_open() => {
+                stack.push((t, span.clone()));
+                if stack.len() > MAX_DEPTH && !too_deep {
+                    too_deep = true;
+                    chunk_errors.push(SyntaxError {
+                        code: codes::SYNTAX_ERROR,
+                        message: format!("brackets nested more than {MAX_DEPTH} levels deep"),
+                        span: span.clone(),
+                        label: "too deeply nested".to_string(),
+                        secondary: Vec::new(),
+                        help: Some("items need only a few levels of nesting; check for stray brackets".to_string()),
+                    });
                 }
             }
-            let at = i;
-            i += 1;
-            if keyword.is_none() {
-                // Leading junk is reported as a whole below and never parsed; only its brackets matter.
-                if token.is_open() {
-                    stack.push((token, span.clone()));
-                } else if token.is_close() {
+            t if t.is_close() => {
+                let opener = t.matching().unwrap_or(Token::LParen);
+                if stack.last().is_some_and(|(top, _)| *top == opener) {
                     stack.pop();
-                }
-                continue;
-            }
-            match token {
-                Token::Str(raw) if !is_terminated(raw) => unterminated_string = true,
-                t if t.is_open() => {
-                    stack.push((t, span.clone()));
-                    if stack.len() > MAX_DEPTH && !too_deep {
-                        too_deep = true;
-                        chunk_errors.push(SyntaxError {
-                            code: codes::SYNTAX_ERROR,
-                            message: format!("brackets nested more than {MAX_DEPTH} levels deep"),
-                            span: span.clone(),
-                            label: "too deeply nested".to_string(),
-                            secondary: Vec::new(),
-                            help: Some("items need only a few levels of nesting; check for stray brackets".to_string()),
-                        });
+                } else if let Some(pos) = stack.iter().rposition(|(o, _)| *o == opener) {
+                    // `[(x, y]`: the brackets above the match are never closed; close them here.
+                    let open: Vec<_> = stack.drain(pos + 1..).rev().collect();
+                    chunk_errors
+                        .push(unclosed(&open, span.clone(), |close| format!("expected `{close}` before this `{t}`")));
+                    start_copy(&mut copying, repairs, &tokens[start..at]);
+                    for (o, _) in &open {
+                        let close = o.matching().unwrap_or(Token::RParen);
+                        repairs.push((close, span.start..span.start));
                     }
-                }
-                t if t.is_close() => {
-                    let opener = t.matching().unwrap_or(Token::LParen);
-                    if stack.last().is_some_and(|(top, _)| *top == opener) {
-                        stack.pop();
-                    } else if let Some(pos) = stack.iter().rposition(|(o, _)| *o == opener) {
-                        // `[(x, y]`: the brackets above the match are never closed; close them here.
-                        let open: Vec<_> = stack.drain(pos + 1..).rev().collect();
-                        chunk_errors.push(unclosed(&open, span.clone(), |close| {
-                            format!("expected `{close}` before this `{t}`")
-                        }));
-                        start_copy(&mut copying, repairs, &tokens[start..at]);
-                        for (o, _) in &open {
-                            let close = o.matching().unwrap_or(Token::RParen);
-                            repairs.push((close, span.start..span.start));
+                    stack.pop();
+                } else if let Some((open, open_span)) = stack.pop() {
+                    // `(x]`: the closer is most likely a typo for the one that was expected.
+                    let close = open.matching().unwrap_or(Token::RParen);
+                    chunk_errors.push(unclosed(&[(open, open_span)], span.clone(), |close| {
+                        format!("expected `{close}`, found `{t}`")
+                    }));
+                    start_copy(&mut copying, repairs, &tokens[start..at]);
+                    repairs.push((close, span.clone()));
+                    continue;
+                } else {
+                    // A run of stray closers on one line is one error, however long.
+                    match chunk_errors.last_mut() {
+                        Some(last)
+                            if last_stray.is_some()
+                                && last_stray == at.checked_sub(1)
+                                && !has_newline(last.span.end, span.start) =>
+                        {
+                            stray_count += 1;
+                            last.span.end = span.end;
+                            last.message = format!("{stray_count} unexpected closing brackets");
+                            last.label = "nothing to close".to_string();
+                            last.help = Some("remove them".to_string());
                         }
-                        stack.pop();
-                    } else if let Some((open, open_span)) = stack.pop() {
-                        // `(x]`: the closer is most likely a typo for the one that was expected.
-                        let close = open.matching().unwrap_or(Token::RParen);
-                        chunk_errors.push(unclosed(&[(open, open_span)], span.clone(), |close| {
-                            format!("expected `{close}`, found `{t}`")
-                        }));
-                        start_copy(&mut copying, repairs, &tokens[start..at]);
-                        repairs.push((close, span.clone()));
-                        continue;
-                    } else {
-                        // A run of stray closers on one line is one error, however long.
-                        match chunk_errors.last_mut() {
-                            Some(last)
-                                if last_stray.is_some()
-                                    && last_stray == at.checked_sub(1)
-                                    && !has_newline(last.span.end, span.start) =>
-                            {
-                                stray_count += 1;
-                                last.span.end = span.end;
-                                last.message = format!("{stray_count} unexpected closing brackets");
-                                last.label = "nothing to close".to_string();
-                                last.help = Some("remove them".to_string());
-                            }
-                            _ => {
-                                stray_count = 1;
-                                chunk_errors.push(SyntaxError {
-                                    code: codes::SYNTAX_ERROR,
-                                    message: format!("unexpected closing `{t}`"),
-                                    span: span.clone(),
-                                    label: format!("no `{opener}` to close"),
-                                    secondary: Vec::new(),
-                                    help: Some(format!("remove this `{t}`")),
-                                })
-                            }
+                        _ => {
+                            stray_count = 1;
+                            chunk_errors.push(SyntaxError {
+                                code: codes::SYNTAX_ERROR,
+                                message: format!("unexpected closing `{t}`"),
+                                span: span.clone(),
+                                label: format!("no `{opener}` to close"),
+                                secondary: Vec::new(),
+                                help: Some(format!("remove this `{t}`")),
+                            })
                         }
-                        last_stray = Some(at);
-                        start_copy(&mut copying, repairs, &tokens[start..at]);
-                        continue;
                     }
+                    last_stray = Some(at);
+                    start_copy(&mut copying, repairs, &tokens[start..at]);
+                    continue;
                 }
-                _ => {}
             }
-            if copying {
-                repairs.push((token, span.clone()));
-            }
+            _ => {}
         }
+        if copying {
+            repairs.push((token, span.clone()));
+        }
+    }
 
-        let eoi = tokens[i - 1].1.end;
-        if keyword.is_some() {
-            if !stack.is_empty() {
-                stack.reverse();
-                chunk_errors.push(unclosed(&stack, eoi..eoi, |close| format!("expected `{close}` here")));
-                start_copy(&mut copying, repairs, &tokens[start..i]);
-                for (o, _) in &stack {
-                    let close = o.matching().unwrap_or(Token::RParen);
-                    repairs.push((close, eoi..eoi));
-                }
+    let eoi = tokens[i - 1].1.end;
+    let mut errors = Vec::new();
+    if keyword.is_some() {
+        if !stack.is_empty() {
+            stack.reverse();
+            chunk_errors.push(unclosed(&stack, eoi..eoi, |close| format!("expected `{close}` here")));
+            start_copy(&mut copying, repairs, &tokens[start..i]);
+            for (o, _) in &stack {
+                let close = o.matching().unwrap_or(Token::RParen);
+                repairs.push((close, eoi..eoi));
             }
-        } else {
-            let (first, span) = &tokens[start];
-            errors.push(SyntaxError {
-                code: codes::SYNTAX_ERROR,
-                message: format!("expected a statement, found {}", first.describe()),
-                span: span.clone(),
-                label: "expected a statement keyword".to_string(),
-                secondary: Vec::new(),
-                help: Some(keyword_help(first)),
-            });
         }
-        // Bracket errors in a statement with an unterminated string are most likely its echoes.
-        if !unterminated_string {
-            errors.append(&mut chunk_errors);
-        }
-        chunks.push(Chunk {
-            keyword,
-            tokens: if copying { repairs_start..repairs.len() } else { start..i },
-            eoi,
-            at_eof: i == tokens.len(),
-            repaired: copying,
-            too_deep,
-            unterminated_string,
+    } else {
+        let (first, span) = &tokens[start];
+        errors.push(SyntaxError {
+            code: codes::SYNTAX_ERROR,
+            message: format!("expected a statement, found {}", first.describe()),
+            span: span.clone(),
+            label: "expected a statement keyword".to_string(),
+            secondary: Vec::new(),
+            help: Some(keyword_help(first)),
         });
     }
-    chunks
+    // Bracket errors in a statement with an unterminated string are most likely its echoes.
+    if !unterminated_string {
+        errors.append(&mut chunk_errors);
+    }
+    // The cut looked at `tokens[i]` and `tokens[i + 1]` (`looks_like_start`), or found no more.
+    let needs_until = tokens.get(i + 1).map_or(usize::MAX, |(_, span)| span.end);
+    Chunk {
+        info: ChunkInfo {
+            keyword,
+            start: tokens[start].1.start,
+            eoi,
+            at_eof: i == tokens.len(),
+            too_deep,
+            errors,
+            needs_until,
+        },
+        tokens: if copying { repairs_start..repairs.len() } else { start..i },
+        repaired: copying,
+        unterminated_string,
+        next: i,
+    }
 }
 
 /// Starts a chunk's repaired copy with the chunk's tokens so far, unless it has started already.
@@ -570,9 +737,9 @@ fn skip_element<'t, 's: 't, I: TokenInput<'t, 's>>() -> impl Parser<'t, I, (), E
 }
 
 /// Turns a chumsky error into a diagnostic.
-fn convert(err: Rich<'_, Token<'_>, Span>, chunk: &Chunk, text: &str) -> SyntaxError {
+fn convert(err: Rich<'_, Token<'_>, Span>, keyword: usize, at_eof: bool, text: &str) -> SyntaxError {
     let span = err.span().clone();
-    let stmt = chunk.keyword.map_or("", |k| KEYWORDS[k]);
+    let stmt = KEYWORDS[keyword];
     match err.reason() {
         RichReason::Custom(msg) => custom_error(msg, span, text),
         RichReason::ExpectedFound { expected, found } => {
@@ -607,7 +774,7 @@ fn convert(err: Rich<'_, Token<'_>, Span>, chunk: &Chunk, text: &str) -> SyntaxE
             let expected_text = join_or(&wants);
             let found_text = match &found_token {
                 Some(t) => t.describe(),
-                None if chunk.at_eof => "end of file".to_string(),
+                None if at_eof => "end of file".to_string(),
                 None => "end of statement".to_string(),
             };
 

@@ -2,7 +2,14 @@
 
 use dslc_syntax::ast::*;
 use dslc_syntax::line_index::LineIndex;
-use dslc_syntax::{parse, ParseResult, SyntaxError};
+use dslc_syntax::{ParseResult, SyntaxError};
+
+mod common;
+
+/// Every input in this file is also parsed by a `ParseCache`, which must agree exactly.
+fn parse(text: &str) -> ParseResult {
+    common::parse_checked(text)
+}
 
 /// Parses text that must have no errors and returns its statements.
 fn statements(text: &str) -> Vec<Statement> {

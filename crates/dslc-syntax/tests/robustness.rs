@@ -1,7 +1,14 @@
 //! Robustness tests: odd, huge, deeply nested and pseudo-random inputs never panic or hang, and every span is valid.
 
 use dslc_syntax::ast::*;
-use dslc_syntax::{parse, ParseResult, Span};
+use dslc_syntax::{ParseResult, Span};
+
+mod common;
+
+/// Every input in this file is also parsed by a `ParseCache`, which must agree exactly.
+fn parse(text: &str) -> ParseResult {
+    common::parse_checked(text)
+}
 
 /// A tiny deterministic PRNG (xorshift64), so every run feeds the same inputs.
 struct XorShift(u64);

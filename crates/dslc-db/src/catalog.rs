@@ -1,0 +1,373 @@
+//! Catalogs: CSV files listing the IDs that exist, indexed for lookup, did-you-mean, hover and
+//! completion. One index serves the checker, the compiler and the language server.
+
+use std::sync::Arc;
+
+use dslc_syntax::Span;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
+use hashbrown::HashTable;
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::db::{Db, FileStatus, SourceFile};
+use crate::diagnostic::levenshtein_within;
+
+/// One catalog row: the ID and where it is. The row's other columns (name, description, …) are
+/// read on demand with [`Catalog::fields`], since only hover, completion and metadata need them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogEntry {
+    pub id: String,
+    /// The span of the row in the catalog file.
+    pub span: Span,
+    /// 1-based line of the row.
+    pub line: usize,
+}
+
+/// A loaded catalog: entries in file order and indexes over them.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub column: String,
+    /// The header's column names, trimmed.
+    pub header: Vec<String>,
+    /// The file's text, for reading a row's other columns on demand.
+    text: Arc<str>,
+    pub entries: Vec<CatalogEntry>,
+    /// Indexes of each ID's first entry, hashed by ID, so keys are not stored twice.
+    by_id: HashTable<u32>,
+    /// Lower-cased ID → entries, only for IDs with upper-case letters (others are their own key).
+    by_lower: HashMap<String, Vec<u32>>,
+    /// (first, repeat) entry indexes of IDs listed more than once.
+    pub duplicates: Vec<(usize, usize)>,
+    /// Built on the first suggestion request: most checks never need it.
+    bigrams: OnceLock<BigramIndex>,
+}
+
+/// The catalog's content decides equality; the indexes are derived from it.
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Self) -> bool {
+        self.column == other.column
+            && self.header == other.header
+            && self.text == other.text
+            && self.entries == other.entries
+    }
+}
+
+impl Eq for Catalog {}
+
+/// For each bigram of the lower-cased IDs, the entries holding it and how often.
+#[derive(Debug, Default)]
+struct BigramIndex {
+    postings: HashMap<u64, Vec<(u32, u8)>>,
+    /// Bigram count of each entry's ID.
+    sizes: Vec<u16>,
+}
+
+impl Clone for BigramIndex {
+    fn clone(&self) -> Self {
+        BigramIndex { postings: self.postings.clone(), sizes: self.sizes.clone() }
+    }
+}
+
+fn hash_id(id: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    id.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Counts each distinct bigram of `text`, a bigram packed as two chars in one integer.
+fn bigram_counts(text: &str) -> Vec<(u64, u8)> {
+    let mut counts: Vec<(u64, u8)> = Vec::with_capacity(text.len());
+    let mut chars = text.chars();
+    let Some(mut previous) = chars.next() else { return counts };
+    for current in chars {
+        let bigram = (u64::from(u32::from(previous)) << 32) | u64::from(u32::from(current));
+        match counts.iter_mut().find(|(b, _)| *b == bigram) {
+            Some((_, n)) => *n = n.saturating_add(1),
+            None => counts.push((bigram, 1)),
+        }
+        previous = current;
+    }
+    counts
+}
+
+impl Catalog {
+    /// Whether entry `index` repeats an earlier entry's ID (repeats are left out of suggestions).
+    fn is_repeat(&self, index: usize) -> bool {
+        !self.duplicates.is_empty() && self.duplicates.iter().any(|&(_, repeat)| repeat == index)
+    }
+
+    fn find(&self, id: &str) -> Option<usize> {
+        self.by_id.find(hash_id(id), |&i| self.entries[i as usize].id == id).map(|&i| i as usize)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.find(id).is_some()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.find(id).map(|i| &self.entries[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The other columns of an entry's row, by header name, in header order (trimmed).
+    pub fn fields(&self, entry: &CatalogEntry) -> Vec<(String, String)> {
+        let line = self.text.get(entry.span.clone()).unwrap_or("");
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
+        let record = reader.records().next().and_then(Result::ok).unwrap_or_default();
+        self.header
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| **name != self.column)
+            .map(|(i, name)| (name.clone(), record.get(i).unwrap_or("").trim().to_string()))
+            .collect()
+    }
+
+    /// The value of another column of an entry's row, if present and not empty.
+    pub fn field(&self, entry: &CatalogEntry, name: &str) -> Option<String> {
+        self.fields(entry).into_iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn lower_id(&self, index: usize) -> std::borrow::Cow<'_, str> {
+        let id = &self.entries[index].id;
+        if id.chars().any(char::is_uppercase) {
+            std::borrow::Cow::Owned(id.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(id)
+        }
+    }
+
+    fn bigram_index(&self) -> &BigramIndex {
+        self.bigrams.get_or_init(|| {
+            let mut index = BigramIndex::default();
+            for i in 0..self.entries.len() {
+                let lower = self.lower_id(i);
+                index.sizes.push(lower.chars().count().saturating_sub(1) as u16);
+                if self.is_repeat(i) {
+                    continue;
+                }
+                for (bigram, count) in bigram_counts(&lower) {
+                    index.postings.entry(bigram).or_default().push((i as u32, count));
+                }
+            }
+            index
+        })
+    }
+
+    /// Up to three IDs close to `wanted`: case-insensitive matches first, then by edit distance.
+    ///
+    /// Candidates come from a bigram index: an ID within `k` edits of a query of `n` bigrams
+    /// shares at least `n - 2k` of them, so only IDs that pass that count are compared, and
+    /// each comparison stops as soon as it exceeds the bound.
+    pub fn suggest(&self, wanted: &str) -> Vec<String> {
+        let lower = wanted.to_lowercase();
+        // (distance, entry index), sorted, at most three.
+        let mut best: Vec<(usize, usize)> = Vec::new();
+        if let Some(i) = self.find(&lower).filter(|&i| self.entries[i].id != wanted) {
+            best.push((0, i));
+        }
+        if let Some(indexes) = self.by_lower.get(&lower) {
+            best.extend(indexes.iter().map(|&i| i as usize).filter(|&i| self.entries[i].id != wanted).map(|i| (0, i)));
+        }
+        let length = lower.chars().count();
+        let mut bound = suggestion_bound(length);
+        let query = bigram_counts(&lower);
+        let query_size = length.saturating_sub(1);
+        let needed = query_size.saturating_sub(2 * bound);
+        let candidates: Vec<usize> = if needed == 0 {
+            // Too short for the filter to exclude anything: compare with every ID.
+            (0..self.entries.len()).collect()
+        } else {
+            // An ID sharing `needed` of the query's bigrams shares at least one of any
+            // `query_size - needed + 1` of them, so only the rarest few posting lists are read.
+            let index = self.bigram_index();
+            let mut lists: Vec<(&[(u32, u8)], u8)> =
+                query.iter().map(|(b, n)| (index.postings.get(b).map(Vec::as_slice).unwrap_or_default(), *n)).collect();
+            lists.sort_by_key(|(postings, _)| postings.len());
+            let mut budget = query_size - needed + 1;
+            let mut candidates = Vec::new();
+            for (postings, count) in lists {
+                if budget == 0 {
+                    break;
+                }
+                budget = budget.saturating_sub(usize::from(count));
+                candidates.extend(
+                    postings
+                        .iter()
+                        .map(|&(entry, _)| entry as usize)
+                        .filter(|&i| (index.sizes[i] as usize).abs_diff(query_size) <= bound),
+                );
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates
+        };
+        for i in candidates {
+            if best.iter().any(|&(_, b)| b == i) || self.entries[i].id == wanted || self.is_repeat(i) {
+                continue;
+            }
+            let candidate = self.lower_id(i);
+            let Some(distance) = levenshtein_within(&lower, &candidate, bound) else { continue };
+            let distance = distance.max(1);
+            let id = &self.entries[i].id;
+            let at = best.partition_point(|&(d, b)| (d, &self.entries[b].id) <= (distance, id));
+            best.insert(at, (distance, i));
+            best.truncate(3);
+            if best.len() == 3 {
+                bound = bound.min(best[2].0);
+            }
+        }
+        best.into_iter().map(|(_, i)| self.entries[i].id.clone()).collect()
+    }
+
+    /// Builds the indexes over `entries`.
+    fn from_entries(column: String, header: Vec<String>, text: Arc<str>, entries: Vec<CatalogEntry>) -> Catalog {
+        let mut catalog = Catalog { column, header, text, ..Catalog::default() };
+        catalog.by_id.reserve(entries.len(), |&i| hash_id(&entries[i as usize].id));
+        for (i, entry) in entries.iter().enumerate() {
+            let hash = hash_id(&entry.id);
+            match catalog.by_id.find(hash, |&j| entries[j as usize].id == entry.id) {
+                Some(&first) => catalog.duplicates.push((first as usize, i)),
+                None => {
+                    catalog.by_id.insert_unique(hash, i as u32, |&j| hash_id(&entries[j as usize].id));
+                    if entry.id.chars().any(char::is_uppercase) {
+                        catalog.by_lower.entry(entry.id.to_lowercase()).or_default().push(i as u32);
+                    }
+                }
+            }
+        }
+        catalog.entries = entries;
+        catalog
+    }
+}
+
+/// How far a suggestion may be from what was written: typos are one or two edits; a larger
+/// bound mostly adds noise (and work over large catalogs).
+fn suggestion_bound(length: usize) -> usize {
+    if length <= 4 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Why a catalog could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogError {
+    Missing,
+    Unreadable(String),
+    /// The header has no such column; the columns it has.
+    NoColumn {
+        header: Vec<String>,
+        header_span: Span,
+    },
+    /// The CSV itself is broken.
+    Malformed {
+        message: String,
+        span: Span,
+    },
+}
+
+/// Loads a catalog CSV and indexes the IDs in `column`. Headers, quoting, a BOM, CRLF and blank
+/// lines are handled by the csv crate; IDs and other cells are trimmed, empty IDs skipped.
+#[salsa::tracked(returns(ref))]
+pub fn load_catalog(db: &dyn Db, file: SourceFile, column: String) -> Result<Arc<Catalog>, CatalogError> {
+    let contents = file.contents(db);
+    match &contents.status {
+        FileStatus::Present => {}
+        FileStatus::Missing => return Err(CatalogError::Missing),
+        FileStatus::Unreadable(reason) => return Err(CatalogError::Unreadable(reason.clone())),
+    }
+    parse_catalog(&contents.text, &column).map(Arc::new)
+}
+
+/// Parses catalog text; separated from the query so it can be tested and benchmarked directly.
+pub fn parse_catalog(full_text: &str, column: &str) -> Result<Catalog, CatalogError> {
+    // The BOM is removed here so that the csv crate's byte positions are offsets into `text`;
+    // spans are shifted back by its length at the end.
+    let bom = if full_text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let text = &full_text[bom..];
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
+        Err(e) => return Err(malformed(text, &e)),
+    };
+    let header_span = bom..bom + text.find(['\r', '\n']).unwrap_or(text.len());
+    let Some(id_column) = header.iter().position(|h| h == column) else {
+        return Err(CatalogError::NoColumn { header, header_span });
+    };
+    let mut entries = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // Lines are counted here from byte offsets; one pass over the text in total.
+    let (mut line, mut counted_to) = (1usize, 0usize);
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(malformed(text, &e)),
+        }
+        // The reader's position before a record can sit on the line breaks of blank lines it
+        // skips, so the record starts after them.
+        let mut record_start = start.min(text.len());
+        while matches!(text.as_bytes().get(record_start), Some(b'\r' | b'\n')) {
+            record_start += 1;
+        }
+        line += text.as_bytes()[counted_to..record_start].iter().filter(|&&b| b == b'\n').count();
+        counted_to = record_start;
+        let end = text[record_start..].find(['\r', '\n']).map(|i| record_start + i).unwrap_or(text.len());
+        let Some(id) = record.get(id_column).map(str::trim).filter(|id| !id.is_empty()) else { continue };
+        entries.push(CatalogEntry { id: id.to_string(), span: bom + record_start..bom + end, line });
+    }
+    Ok(Catalog::from_entries(column.to_string(), header, Arc::from(full_text), entries))
+}
+
+fn malformed(text: &str, error: &csv::Error) -> CatalogError {
+    let offset = error.position().map(|p| p.byte() as usize).unwrap_or(0).min(text.len());
+    let end = text[offset..].find('\n').map(|i| offset + i).unwrap_or(text.len());
+    CatalogError::Malformed { message: error.to_string(), span: offset..end }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_bom_crlf_quotes_and_blank_lines() {
+        let text = "\u{feff}id,display_name\r\n\r\nsonnet-4,\"Claude, Sonnet 4\"\r\n gpt-4.1 ,GPT\r\n";
+        let catalog = parse_catalog(text, "id").unwrap();
+        let ids: Vec<&str> = catalog.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["sonnet-4", "gpt-4.1"]);
+        let sonnet = catalog.get("sonnet-4").unwrap();
+        assert_eq!(catalog.field(sonnet, "display_name").as_deref(), Some("Claude, Sonnet 4"));
+        assert_eq!(catalog.fields(sonnet), [("display_name".to_string(), "Claude, Sonnet 4".to_string())]);
+        assert_eq!(catalog.entries[0].line, 3);
+        assert!(text[catalog.entries[1].span.clone()].contains("gpt-4.1"));
+    }
+
+    #[test]
+    fn reports_missing_column_and_duplicates() {
+        let err = parse_catalog("model,provider\nx,y\n", "id").unwrap_err();
+        assert!(matches!(err, CatalogError::NoColumn { ref header, .. } if header == &["model", "provider"]));
+        let catalog = parse_catalog("id\na\nb\na\n", "id").unwrap();
+        assert_eq!(catalog.duplicates, vec![(0, 2)]);
+        assert_eq!(catalog.len(), 3);
+    }
+
+    #[test]
+    fn suggests_case_insensitive_then_close_ids() {
+        let catalog = parse_catalog("id\nsonnet-4\nSonnet-4-beta\ngpt-4.1\ngemini_25_pro\n", "id").unwrap();
+        assert_eq!(catalog.suggest("Sonnet-4"), ["sonnet-4"]);
+        assert_eq!(catalog.suggest("sonet-4"), ["sonnet-4"]);
+        assert_eq!(catalog.suggest("sonnet-4-bet"), ["Sonnet-4-beta"]);
+        assert_eq!(catalog.suggest("gpt-4.2"), ["gpt-4.1"]);
+        assert!(catalog.suggest("completely-different").is_empty());
+    }
+}

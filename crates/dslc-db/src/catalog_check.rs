@@ -1,0 +1,312 @@
+//! Catalog-aware checks: every written ID of a catalogued field must exist in its catalog, and
+//! IDs of one field must not differ only in case (generation IDs lower-case them).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use dslc_syntax::codes;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::catalog::{load_catalog, Catalog, CatalogError};
+use crate::db::{analyze, Db, SourceFile};
+use crate::diagnostic::{join_or, Diagnostic, FilePath, Label};
+use crate::interner::Sym;
+use crate::project::{project_config, CatalogField, CatalogOrigin, CatalogSource, ProjectConfig};
+use crate::semantics::{Design, Origin};
+use crate::stage::Field;
+
+/// The catalog that lists a stage field's IDs, if any.
+pub fn catalog_field(field: Field) -> Option<CatalogField> {
+    match field {
+        Field::Combo => Some(CatalogField::Combo),
+        Field::DraftTemplate => Some(CatalogField::DraftTemplate),
+        Field::EssayTemplate => Some(CatalogField::EssayTemplate),
+        Field::EvaluationTemplate => Some(CatalogField::EvaluationTemplate),
+        Field::DraftLlm => Some(CatalogField::DraftLlm),
+        Field::EssayLlm => Some(CatalogField::EssayLlm),
+        Field::EvaluationLlm => Some(CatalogField::EvaluationLlm),
+        _ => None,
+    }
+}
+
+/// The design column feeding each catalogued field.
+pub fn catalogued_columns(design: &Design) -> Vec<(String, CatalogField)> {
+    design
+        .stage
+        .columns
+        .iter()
+        .filter_map(|(field, column)| catalog_field(*field).map(|c| (design.columns[*column].clone(), c)))
+        .collect()
+}
+
+/// Loads the catalog configured for `field`, if it is configured and usable.
+pub fn catalog_for(db: &dyn Db, config: &ProjectConfig, field: CatalogField) -> Option<Arc<Catalog>> {
+    let source = config.catalog(field)?;
+    load_catalog(db, db.file(&source.path), source.column.clone()).as_ref().ok().cloned()
+}
+
+/// Catalog diagnostics of a spec; re-runs when the spec's analysis, the project file or one of
+/// the catalogs it reads changes.
+#[salsa::tracked(returns(ref))]
+pub fn catalog_diagnostics(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
+    let design = &analyze(db, spec).design;
+    let config = project_config(db, spec);
+    let spec_path: FilePath = Arc::from(spec.path(db).as_path());
+    let mut out = Vec::new();
+    case_collisions(design, &mut out);
+    let columns = catalogued_columns(design);
+    if columns.is_empty() {
+        return out;
+    }
+    let start = design.spec_start;
+    let at_start = |message: &str| Label::new(&spec_path, start..start, message);
+    if config.catalogs.is_empty() {
+        out.push(
+            Diagnostic::new(
+                codes::NO_CATALOG,
+                "no catalogs configured: template, model and combo IDs are not checked",
+                at_start("IDs not checked"),
+            )
+            .with_help("set `data_root` in dslc.toml, or pass --data-root or --catalog"),
+        );
+        return out;
+    }
+    // Load each catalog the spec needs once; report unusable files once per path.
+    let mut loaded: HashMap<CatalogField, Arc<Catalog>> = HashMap::default();
+    let mut missing_defaults: Vec<(&Path, Vec<&'static str>)> = Vec::new();
+    let mut unconfigured: Vec<&'static str> = Vec::new();
+    let mut reported_paths: HashSet<&Path> = HashSet::default();
+    for (_, field) in &columns {
+        let Some(source) = config.catalog(*field) else {
+            unconfigured.push(field.key());
+            continue;
+        };
+        match load_catalog(db, db.file(&source.path), source.column.clone()) {
+            Ok(catalog) => {
+                // combo_mappings.csv has one row per concept of a combo, so repeats are its norm.
+                if *field != CatalogField::Combo && reported_paths.insert(&source.path) {
+                    duplicates(source, catalog, &config.root, &mut out);
+                }
+                loaded.insert(*field, catalog.clone());
+            }
+            Err(CatalogError::Missing) if source.origin == CatalogOrigin::Default => {
+                match missing_defaults.iter_mut().find(|(p, _)| *p == source.path.as_path()) {
+                    Some((_, fields)) => fields.push(field.key()),
+                    None => missing_defaults.push((&source.path, vec![field.key()])),
+                }
+            }
+            Err(error) => {
+                if reported_paths.insert(&source.path) {
+                    out.push(unusable(source, error, &config.root, &spec_path, start));
+                }
+            }
+        }
+    }
+    for (path, fields) in missing_defaults {
+        out.push(
+            Diagnostic::new(
+                codes::NO_CATALOG,
+                format!(
+                    "no catalog for {}: {} not found, IDs not checked",
+                    fields.join(", "),
+                    shown(path, &config.root)
+                ),
+                at_start("IDs not checked"),
+            )
+            .with_help("add the catalog file under the data root, or point dslc.toml's [catalogs.FIELD] at it"),
+        );
+    }
+    if !unconfigured.is_empty() {
+        out.push(
+            Diagnostic::new(
+                codes::NO_CATALOG,
+                format!("no catalog for {}: IDs not checked", unconfigured.join(", ")),
+                at_start("IDs not checked"),
+            )
+            .with_help("configure one with --catalog FIELD=PATH or in dslc.toml"),
+        );
+    }
+    unknown_ids(design, config, &loaded, &mut out);
+    out
+}
+
+fn shown(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+fn duplicates(source: &CatalogSource, catalog: &Catalog, root: &Path, out: &mut Vec<Diagnostic>) {
+    let file: FilePath = Arc::from(source.path.as_path());
+    for &(first, repeat) in &catalog.duplicates {
+        let id = &catalog.entries[repeat].id;
+        out.push(
+            Diagnostic::new(
+                codes::DUPLICATE_CATALOG_ID,
+                format!("`{id}` is listed twice in {}", shown(&source.path, root)),
+                Label::new(&file, catalog.entries[repeat].span.clone(), "listed again"),
+            )
+            .with_label(Label::new(&file, catalog.entries[first].span.clone(), "first listed here"))
+            .with_help("remove the repeated row; the first one is used for hover and metadata"),
+        );
+    }
+}
+
+fn unusable(source: &CatalogSource, error: &CatalogError, root: &Path, spec: &FilePath, start: usize) -> Diagnostic {
+    let file: FilePath = Arc::from(source.path.as_path());
+    let name = shown(&source.path, root);
+    let configured = match &source.origin {
+        CatalogOrigin::Manifest(label) => Some(label.clone()),
+        _ => None,
+    };
+    let fallback =
+        || configured.clone().unwrap_or_else(|| Label::new(spec, start..start, "catalog needed by this spec"));
+    let (message, primary, help) = match error {
+        CatalogError::Missing => (
+            format!("catalog {name} for {} does not exist", source.field.key()),
+            fallback(),
+            "create the file or fix the configured path".to_string(),
+        ),
+        CatalogError::Unreadable(reason) => {
+            (format!("catalog {name} cannot be read: {reason}"), fallback(), "check the file's permissions".to_string())
+        }
+        CatalogError::NoColumn { header, header_span } => (
+            format!("catalog {name} has no column `{}`", source.column),
+            Label::new(&file, header_span.clone(), format!("columns: {}", header.join(", "))),
+            format!("name the ID column `{}`, or configure the column to read", source.column),
+        ),
+        CatalogError::Malformed { message, span } => (
+            format!("catalog {name} is not a valid CSV file: {message}"),
+            Label::new(&file, span.clone(), "here"),
+            "fix the CSV: a header row, then one row per ID".to_string(),
+        ),
+    };
+    let mut d = Diagnostic::new(codes::CATALOG_UNUSABLE, message, primary).with_help(help);
+    if let (Some(label), CatalogError::NoColumn { .. } | CatalogError::Malformed { .. }) = (configured, error) {
+        d = d.with_label(label);
+    }
+    d
+}
+
+/// Reports every written value of a catalogued field that its catalog does not list, once per
+/// place it is written (lists, subsets, items, included cells, values that reach a field
+/// through a tie).
+fn unknown_ids(
+    design: &Design,
+    config: &ProjectConfig,
+    loaded: &HashMap<CatalogField, Arc<Catalog>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let column_field: HashMap<&str, CatalogField> = design
+        .stage
+        .columns
+        .iter()
+        .filter_map(|(f, c)| catalog_field(*f).map(|cf| (design.columns[*c].as_str(), cf)))
+        .collect();
+    let mut fields_of_axis: HashMap<&str, Vec<CatalogField>> = HashMap::default();
+    let mut reported: HashSet<(&Origin, CatalogField)> = HashSet::default();
+    for occurrence in &design.occurrences {
+        let fields = fields_of_axis.entry(&*occurrence.axis).or_insert_with(|| {
+            let mut fields = Vec::new();
+            // A value written for a tied axis also reaches every column of the tie.
+            let mut axis = Some(&*occurrence.axis);
+            let mut hops = 0;
+            while let Some(name) = axis {
+                for column in design.axis_columns.get(name).into_iter().flatten() {
+                    if let Some(field) = column_field.get(column.as_str()) {
+                        if !fields.contains(field) {
+                            fields.push(*field);
+                        }
+                    }
+                }
+                axis = design.tie_of.get(name).map(String::as_str);
+                hops += 1;
+                if hops > design.tie_of.len() {
+                    break;
+                }
+            }
+            fields
+        });
+        let value = design.interner.get(occurrence.value);
+        // Fields sharing one catalog (the three model fields) report a value only once.
+        let mut seen_catalogs: Vec<*const Catalog> = Vec::new();
+        for field in fields.iter() {
+            let Some(catalog) = loaded.get(field) else { continue };
+            if catalog.contains(value) || (*field == CatalogField::EssayLlm && value == "None") {
+                continue;
+            }
+            if seen_catalogs.contains(&Arc::as_ptr(catalog)) || !reported.insert((&occurrence.origin, *field)) {
+                continue;
+            }
+            seen_catalogs.push(Arc::as_ptr(catalog));
+            out.push(unknown_id(value, *field, catalog, config, &occurrence.origin));
+        }
+    }
+}
+
+fn unknown_id(
+    value: &str,
+    field: CatalogField,
+    catalog: &Catalog,
+    config: &ProjectConfig,
+    origin: &Origin,
+) -> Diagnostic {
+    let source = config.catalog(field);
+    let where_ =
+        source.map(|s| format!("{} (column `{}`)", shown(&s.path, &config.root), s.column)).unwrap_or_default();
+    let suggestions = catalog.suggest(value);
+    let help = if suggestions.is_empty() {
+        format!("add it to the {} catalog {where_}, or fix the spelling", field.noun())
+    } else {
+        let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+        format!("did you mean {}? The {} catalog is {where_}", join_or(&quoted), field.noun())
+    };
+    let mut d = Diagnostic::new(
+        codes::UNKNOWN_CATALOG_ID,
+        format!("`{value}` is not in the {} catalog for `{}`", field.noun(), field.key()),
+        Label::new(&origin.file, origin.span.clone(), format!("unknown {} ID", field.noun())),
+    )
+    .with_help(help);
+    d.suggestions = suggestions;
+    d
+}
+
+/// IDs of one field that differ only in case would get the same generation ID.
+fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
+    // One column can feed several fields (a tie feeds draft_llm and essay_llm): report a place once.
+    let mut reported_at: HashSet<&Origin> = HashSet::default();
+    for (field, column) in &design.stage.columns {
+        if field.is_replicate() {
+            continue;
+        }
+        let (factor_index, leaf) = design.column_sources[*column];
+        let factor = &design.factors[factor_index];
+        let mut by_key: HashMap<String, (Sym, &Origin)> = HashMap::default();
+        let mut reported: HashSet<Sym> = HashSet::default();
+        for (row, origin) in factor.rows().zip(&factor.origins) {
+            let sym = row[leaf];
+            let text = design.interner.get(sym);
+            let key = text.trim().to_lowercase();
+            match by_key.get(&key) {
+                None => {
+                    by_key.insert(key, (sym, origin));
+                }
+                Some(&(first, first_origin)) if first != sym && reported.insert(sym) && reported_at.insert(origin) => {
+                    out.push(
+                        Diagnostic::new(
+                            codes::IDS_DIFFER_IN_CASE,
+                            format!(
+                                "`{}` and `{}` differ only in case; generation IDs lower-case them, so their {} would collide",
+                                design.interner.get(first),
+                                text,
+                                design.columns[*column]
+                            ),
+                            Label::new(&origin.file, origin.span.clone(), "differs only in case"),
+                        )
+                        .with_label(Label::new(&first_origin.file, first_origin.span.clone(), "from this one"))
+                        .with_help("use one spelling for the ID everywhere"),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
