@@ -1,11 +1,19 @@
-//! `dslc compile`: checks a spec, then writes its outputs atomically into `--out`.
+//! `dslc compile`: checks a spec, builds its staged plan, and writes its outputs atomically into
+//! `--out`; optionally reports and seeds the generation store.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use dslc_compile::gen_id::Stage;
+use dslc_compile::lower::{self, Replication};
 use dslc_compile::output::OutputSet;
-use dslc_db::diagnostic::{Diagnostic, Label};
-use dslc_db::{Database, Db, FileStatus};
+use dslc_compile::plan::{self, Plan, PlanError};
+use dslc_compile::store;
+use dslc_db::catalog_check::catalog_for;
+use dslc_db::diagnostic::{Diagnostic, FilePath, Label};
+use dslc_db::project::{project_config, CatalogField};
+use dslc_db::stage::Mode;
+use dslc_db::{Database, Db, Design, FileStatus, SourceFile};
 use dslc_syntax::codes::{self, Severity};
 
 use crate::render::{Format, Renderer};
@@ -32,6 +40,18 @@ pub struct CompileArgs {
     /// Which outputs to write.
     #[arg(long, value_enum, default_value = "membership")]
     pub emit: Emit,
+    /// Write membership.csv in the legacy wide schema.
+    #[arg(long)]
+    pub wide: bool,
+    /// The cohort id (default: the spec's `cohort` statement, else its directory's name).
+    #[arg(long, value_name = "ID")]
+    pub cohort_id: Option<String>,
+    /// The generation store: resolves essay_gen_id parents and counts existing gen_ids.
+    #[arg(long, value_name = "DIR")]
+    pub gens_root: Option<PathBuf>,
+    /// With --gens-root: write metadata.json for every gen_id that has none (never overwrites).
+    #[arg(long)]
+    pub seed_metadata: bool,
     /// Refuse a spec whose product has more rows than this, before computing it.
     #[arg(long, default_value_t = 50_000_000)]
     pub max_rows: u128,
@@ -41,11 +61,29 @@ pub struct CompileArgs {
     pub catalogs: CatalogArgs,
 }
 
+/// The cohort id: `--cohort-id`, else the `cohort` statement, else the spec's directory name
+/// (a directory named `spec` is skipped: `data/cohorts/X/spec/…` gives `X`).
+pub fn cohort_id(explicit: Option<&str>, design: &Design, spec: &Path) -> String {
+    if let Some(id) = explicit.or(design.cohort_id.as_deref()) {
+        return id.to_string();
+    }
+    let mut dir = spec.parent();
+    if dir.and_then(|d| d.file_name()).is_some_and(|n| n == "spec") {
+        dir = dir.and_then(Path::parent);
+    }
+    dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cohort".into())
+}
+
 pub fn run(args: &CompileArgs) -> i32 {
-    if args.emit != Emit::Rows {
-        eprintln!("error: `--emit membership` and `--emit ir` are not available in this version of dslc yet");
-        eprintln!("help: use `--emit rows` to write the design rows");
+    if args.seed_metadata && args.gens_root.is_none() {
+        eprintln!("error: --seed-metadata needs --gens-root");
         return 2;
+    }
+    if let Some(root) = &args.gens_root {
+        if !root.is_dir() {
+            eprintln!("error: --gens-root {}: not a directory", root.display());
+            return 2;
+        }
     }
     let spec_path = absolute(&args.spec);
     let mut db = Database::default();
@@ -53,8 +91,8 @@ pub fn run(args: &CompileArgs) -> i32 {
         eprintln!("error: {message}");
         return 2;
     }
-    let renderer =
-        Renderer::new(&db, args.report.format == Format::Human && use_color(std::io::stderr().is_terminal()));
+    let human = args.report.format == Format::Human;
+    let renderer = Renderer::new(&db, human && use_color(std::io::stderr().is_terminal()));
     let spec = db.file(&spec_path);
     match &spec.contents(&db).status {
         FileStatus::Present => {}
@@ -73,43 +111,202 @@ pub fn run(args: &CompileArgs) -> i32 {
     if !has_errors(&diagnostics) && design.row_count() > args.max_rows {
         diagnostics.push(too_many_rows(design, args.max_rows));
     }
-    let mut stderr = std::io::stderr();
-    if renderer.write(args.report.format, &diagnostics, &mut stderr).is_err() {
-        return 2;
-    }
-    let warnings = diagnostics.iter().any(|d| d.severity == Severity::Warning);
-    if has_errors(&diagnostics) || (args.report.deny_warnings && warnings) {
-        if args.report.format == Format::Human {
+    let fail = |diagnostics: &[Diagnostic]| -> i32 {
+        if renderer.write(args.report.format, diagnostics, &mut std::io::stderr()).is_err() {
+            return 2;
+        }
+        if human {
             eprintln!("error: {} not compiled because of the problems above", renderer.display_path(&spec_path));
         }
-        return 1;
+        1
+    };
+    let warnings = diagnostics.iter().any(|d| d.severity == Severity::Warning);
+    if has_errors(&diagnostics) || (args.report.deny_warnings && warnings) {
+        return fail(&diagnostics);
     }
-    let written = OutputSet::new(&args.out).and_then(|mut set| {
-        let mut count = 0;
-        set.write("rows.csv", |w| {
-            count = dslc_compile::rows::write_rows(design, w)?;
-            Ok(())
-        })?;
-        set.commit().map(|paths| (paths, count))
-    });
-    match written {
-        Ok((paths, count)) => {
-            // Machine formats keep stderr to diagnostics only.
-            if args.report.format == Format::Human {
-                for path in paths {
-                    eprintln!("wrote {} ({count} rows)", renderer.display_path(&absolute(&path)));
-                }
+    let cohort = cohort_id(args.cohort_id.as_deref(), design, &spec_path);
+    let spec_file: FilePath = std::sync::Arc::from(spec_path.as_path());
+    let start = design.spec_start;
+
+    let plan = if args.emit == Emit::Rows {
+        None
+    } else {
+        match build_plan(design, args, &spec_file, start) {
+            Ok(plan) => Some(plan),
+            Err(Ok(problems)) => {
+                diagnostics.extend(problems);
+                return fail(&diagnostics);
             }
-            0
+            Err(Err(code)) => return code,
         }
+    };
+    if renderer.write(args.report.format, &diagnostics, &mut std::io::stderr()).is_err() {
+        return 2;
+    }
+    let replication = replication(&db, spec);
+    let written = OutputSet::new(&args.out).and_then(|mut set| {
+        match (&plan, args.emit) {
+            (None, _) => set.write("rows.csv", |w| dslc_compile::rows::write_rows(design, w).map(|_| ()))?,
+            (Some(plan), Emit::Ir) => set.write("ir.json", |w| lower::write_ir(plan, &cohort, w))?,
+            (Some(plan), _) => {
+                set.write("membership.csv", |w| lower::write_membership(plan, &cohort, args.wide, w))?;
+                set.write("manifest.json", |w| lower::write_manifest(plan, &cohort, replication.as_ref(), w))?;
+                set.write("stage_manifest.json", |w| lower::write_stage_manifest(plan, &cohort, w))?;
+            }
+        }
+        set.commit()
+    });
+    let paths = match written {
+        Ok(paths) => paths,
         Err(e) => {
             eprintln!("error: cannot write outputs to {}: {e}", args.out.display());
-            2
+            return 2;
+        }
+    };
+    let mut store_note = String::new();
+    if let (Some(plan), Some(root)) = (&plan, &args.gens_root) {
+        let total = plan.drafts.len() + plan.essays.len() + plan.evaluations.len();
+        let existing = store::count_existing(plan, root);
+        store_note = format!("; {existing} gen_ids already in the store, {} new", total - existing);
+        if args.seed_metadata {
+            let modes = |stage: Stage, template: &str| template_mode(&db, spec, stage, template);
+            match store::seed_metadata(plan, root, &cohort, modes) {
+                Ok(n) => store_note.push_str(&format!(", {n} metadata.json seeded")),
+                Err(e) => {
+                    eprintln!("error: cannot seed metadata in {}: {e}", root.display());
+                    return 2;
+                }
+            }
         }
     }
+    if human {
+        let shown: Vec<String> = paths.iter().map(|p| renderer.display_path(&absolute(p))).collect();
+        let counts = match &plan {
+            Some(plan) => format!(
+                "{} rows → {} drafts, {} essays, {} evaluations",
+                plan.rows,
+                plan.drafts.len(),
+                plan.essays.len(),
+                plan.evaluations.len()
+            ),
+            None => format!("{} rows", design.row_count()),
+        };
+        eprintln!("compiled {cohort}: {counts}{store_note}; wrote {}", shown.join(", "));
+    }
+    0
 }
 
-fn too_many_rows(design: &dslc_db::Design, max_rows: u128) -> Diagnostic {
+/// Builds the plan, turning failures into diagnostics (`Ok`) or a usage exit code (`Err`).
+fn build_plan(
+    design: &Design,
+    args: &CompileArgs,
+    spec: &FilePath,
+    start: usize,
+) -> Result<Plan, Result<Vec<Diagnostic>, i32>> {
+    let at_start = |message: &str| Label::new(spec, start..start, message);
+    let result = match &design.stage.mode {
+        Mode::EvaluateOnly => {
+            let Some(root) = &args.gens_root else {
+                eprintln!("error: this spec evaluates existing essays (essay_gen_id): pass --gens-root");
+                return Err(Err(2));
+            };
+            match store::build_evaluate_only(design, root) {
+                Ok(plan) => Ok(plan),
+                Err(Ok(error)) => Err(error),
+                Err(Err(lineage)) => return Err(Ok(lineage.iter().map(|e| lineage_diagnostic(design, e)).collect())),
+            }
+        }
+        _ => {
+            let mut bar = Progress::new(design.row_count());
+            let plan = plan::build(design, |done| bar.update(done));
+            bar.finish();
+            plan
+        }
+    };
+    let plan = match result {
+        Ok(plan) => plan,
+        Err(PlanError::DesignOnly(missing)) => {
+            return Err(Ok(vec![Diagnostic::new(
+                codes::NOT_A_MEMBERSHIP,
+                format!(
+                    "this spec has no column for {}, so it cannot form drafts, essays and evaluations",
+                    missing.join(", ")
+                ),
+                at_start("design-only spec"),
+            )
+            .with_help("add axes for the missing fields, or compile with `--emit rows` to write the design rows")]));
+        }
+        Err(PlanError::Collision(c)) => {
+            return Err(Ok(vec![Diagnostic::new(
+                codes::GEN_ID_COLLISION,
+                format!(
+                    "two {}s would both get generation ID {}: ({}) and ({})",
+                    c.stage.name(),
+                    c.gen_id,
+                    c.first,
+                    c.second
+                ),
+                at_start("in the plan of this spec"),
+            )
+            .with_help(format!("{}; make the entries differ in a field the signature includes", c.reason))]));
+        }
+    };
+    if let Err(message) = plan.parent_integrity() {
+        return Err(Ok(vec![Diagnostic::new(codes::PARENT_INTEGRITY, message, at_start("in the plan of this spec"))
+            .with_help("this is a bug in dslc or a corrupt generation store; please report it")]));
+    }
+    Ok(plan)
+}
+
+fn lineage_diagnostic(design: &Design, error: &store::LineageError) -> Diagnostic {
+    // Point at where the essay_gen_id is written.
+    let origin = design.occurrences.iter().find(|o| o.value == error.sym).map(|o| o.origin.clone());
+    let label = match &origin {
+        Some(o) => Label::new(&o.file, o.span.clone(), "this essay"),
+        None => Label::new(&design.factors[0].decl.file, design.spec_start..design.spec_start, "this spec"),
+    };
+    let code = if error.missing { codes::UNKNOWN_ESSAY } else { codes::BAD_METADATA };
+    Diagnostic::new(code, format!("essay `{}`: {} ({})", error.gen_id, error.message, error.path.display()), label)
+        .with_help(if error.missing {
+            "check the ID, or point --gens-root at the store that holds the essay"
+        } else {
+            "fix the metadata.json, which must be a JSON object with parent_gen_id, template_id and llm_model_id"
+        })
+}
+
+/// The replication catalog as `stage → replicates`, or None when it is not configured or usable.
+fn replication(db: &Database, spec: SourceFile) -> Option<Replication> {
+    let config = project_config(db, spec);
+    let source = config.catalog(CatalogField::Replication)?;
+    let catalog = catalog_for(db, config, CatalogField::Replication)?;
+    let _ = source;
+    let stages = catalog
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            let replicates = catalog.field(entry, "replicates")?.parse::<u64>().ok()?;
+            Some((entry.id.clone(), replicates))
+        })
+        .collect();
+    Some(Replication { stages })
+}
+
+/// The `mode` of seeded metadata: the template catalog's `generator` column, default `llm`.
+fn template_mode(db: &Database, spec: SourceFile, stage: Stage, template: &str) -> String {
+    let field = match stage {
+        Stage::Draft => CatalogField::DraftTemplate,
+        Stage::Essay => CatalogField::EssayTemplate,
+        Stage::Evaluation => CatalogField::EvaluationTemplate,
+    };
+    let config = project_config(db, spec);
+    catalog_for(db, config, field)
+        .and_then(|catalog| catalog.get(template).and_then(|entry| catalog.field(entry, "generator")))
+        .map(|mode| mode.trim().to_lowercase())
+        .filter(|mode| !mode.is_empty())
+        .unwrap_or_else(|| "llm".to_string())
+}
+
+fn too_many_rows(design: &Design, max_rows: u128) -> Diagnostic {
     let factors: Vec<String> = design.factors.iter().map(|f| format!("{} ({})", f.name, f.len())).collect();
     let first = &design.factors[0];
     Diagnostic::new(
@@ -118,4 +315,36 @@ fn too_many_rows(design: &dslc_db::Design, max_rows: u128) -> Diagnostic {
         Label::new(&first.decl.file, first.decl.span.clone(), "the product starts here"),
     )
     .with_help(format!("the rows come from {}; narrow an axis with `subset`, or raise --max-rows", factors.join(" × ")))
+}
+
+/// A progress line on stderr for large products, only when stderr is a terminal.
+struct Progress {
+    total: u128,
+    enabled: bool,
+    last_percent: u128,
+}
+
+impl Progress {
+    fn new(total: u128) -> Self {
+        Progress { total, enabled: total >= 1_000_000 && std::io::stderr().is_terminal(), last_percent: 0 }
+    }
+
+    fn update(&mut self, done: u128) {
+        if !self.enabled || self.total == 0 {
+            return;
+        }
+        let percent = done * 100 / self.total;
+        if percent != self.last_percent {
+            self.last_percent = percent;
+            let width = 40u128;
+            let filled = (percent * width / 100) as usize;
+            eprint!("\r[{}{}] {percent:>3}% {done}/{} rows", "=".repeat(filled), " ".repeat(40 - filled), self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            eprintln!();
+        }
+    }
 }

@@ -39,8 +39,15 @@ impl OutputSet {
     }
 
     /// Writes one file into the staging directory through `fill`.
+    ///
+    /// For tests of the all-or-nothing guarantee, the environment variable
+    /// `DSLC_INJECT_WRITE_FAILURE` naming an output file makes writing that file fail midway.
     pub fn write(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         let path = self.staging.join(name);
+        if std::env::var_os("DSLC_INJECT_WRITE_FAILURE").is_some_and(|v| v == name) {
+            fs::write(&path, b"half-written")?;
+            return Err(io::Error::other(format!("injected failure while writing {name}")));
+        }
         let mut writer = BufWriter::new(fs::File::create(&path)?);
         fill(&mut writer)?;
         let file = writer.into_inner().map_err(|e| e.into_error())?;
@@ -49,18 +56,43 @@ impl OutputSet {
         Ok(())
     }
 
-    /// Moves every staged file into `--out`, replacing older ones, and removes the staging directory.
+    /// Moves every staged file into `--out`, replacing older ones, and removes the staging
+    /// directory. Older files are first moved aside into the staging directory; if any step
+    /// fails, everything already moved is put back, so `--out` holds all new files or none.
     pub fn commit(mut self) -> io::Result<Vec<PathBuf>> {
         fs::create_dir_all(&self.out_dir)?;
-        let mut written = Vec::new();
+        let aside = self.staging.join(".previous");
+        fs::create_dir_all(&aside)?;
+        let mut moved_aside: Vec<&String> = Vec::new();
+        let mut placed: Vec<&String> = Vec::new();
+        let mut result = Ok(());
         for name in &self.files {
             let target = self.out_dir.join(name);
-            fs::rename(self.staging.join(name), &target)?;
-            written.push(target);
+            if target.exists() {
+                if let Err(e) = fs::rename(&target, aside.join(name)) {
+                    result = Err(e);
+                    break;
+                }
+                moved_aside.push(name);
+            }
+            if let Err(e) = fs::rename(self.staging.join(name), &target) {
+                result = Err(e);
+                break;
+            }
+            placed.push(name);
+        }
+        if let Err(e) = result {
+            for name in placed {
+                let _ = fs::remove_file(self.out_dir.join(name));
+            }
+            for name in moved_aside {
+                let _ = fs::rename(aside.join(name), self.out_dir.join(name));
+            }
+            return Err(e);
         }
         self.committed = true;
         fs::remove_dir_all(&self.staging)?;
-        Ok(written)
+        Ok(self.files.iter().map(|name| self.out_dir.join(name)).collect())
     }
 }
 
@@ -87,6 +119,26 @@ mod tests {
         assert_eq!(written, vec![out.join("a.txt")]);
         assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only `out` remains");
+    }
+
+    #[test]
+    fn a_failing_rename_puts_everything_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir_all(out.join("b.txt")).unwrap();
+        fs::write(out.join("b.txt").join("keep"), "").unwrap();
+        fs::write(out.join("a.txt"), "old").unwrap();
+        let mut set = OutputSet::new(&out).unwrap();
+        set.write("a.txt", |w| w.write_all(b"new a")).unwrap();
+        // A directory stands where `b.txt` should go, so moving it aside works but the new file
+        // cannot take its place on every platform; make the failure certain by removing the
+        // staged file first.
+        set.write("b.txt", |w| w.write_all(b"new b")).unwrap();
+        fs::remove_file(set.staging.join("b.txt")).unwrap();
+        assert!(set.commit().is_err());
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "old");
+        assert!(out.join("b.txt").join("keep").exists(), "the directory is back in place");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "staging directory removed");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Stage fields: which design column feeds each field of drafts, essays and evaluations (§4.4).
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::interner::Sym;
 
 use dslc_syntax::codes;
 
@@ -158,6 +160,9 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
     if has_errors {
         return fields;
     }
+    if fields.mode == Mode::Full {
+        essay_llm_collisions(design, &fields, diagnostics);
+    }
     for factor in &design.factors {
         if factor.len() > 1 && !factor.columns.iter().any(|c| read.contains(c.as_str())) {
             let d = Diagnostic::new(
@@ -211,4 +216,55 @@ fn check_replicates(design: &Design, column: usize, diagnostics: &mut Vec<Diagno
 /// Parses a replicate number: an integer of at least 1, surrounding spaces allowed.
 pub fn parse_replicate(text: &str) -> Option<u64> {
     text.trim().parse::<u64>().ok().filter(|n| *n >= 1)
+}
+
+/// Essays are identified by (draft, template, replicate): two essays that differ only in their
+/// llm would get one generation ID. Detected from distinct counts, without forming the product.
+fn essay_llm_collisions(design: &Design, fields: &StageFields, diagnostics: &mut Vec<Diagnostic>) {
+    let name = |field: Field| fields.column(field).map(|c| design.columns[c].as_str());
+    let signature: Vec<&str> = [
+        Field::Combo,
+        Field::DraftTemplate,
+        Field::DraftLlm,
+        Field::DraftReplicate,
+        Field::EssayTemplate,
+        Field::EssayReplicate,
+    ]
+    .into_iter()
+    .filter_map(name)
+    .collect();
+    let Some(essay_llm) = name(Field::EssayLlm) else { return };
+    let mut with_llm = signature.clone();
+    with_llm.push(essay_llm);
+    if design.distinct_count(&signature) == design.distinct_count(&with_llm) {
+        return;
+    }
+    // Other factors are independent, so a pair inside the essay llm's own factor shows the clash.
+    let Some(column) = design.column_index(essay_llm) else { return };
+    let (factor_index, leaf) = design.column_sources[column];
+    let factor = &design.factors[factor_index];
+    let shared: Vec<usize> =
+        factor.columns.iter().enumerate().filter(|(_, c)| signature.contains(&c.as_str())).map(|(i, _)| i).collect();
+    let mut seen: HashMap<Vec<Sym>, usize> = HashMap::default();
+    for (index, row) in factor.rows().enumerate() {
+        let key: Vec<Sym> = shared.iter().map(|&i| row[i]).collect();
+        if let Some(&first) = seen.get(&key) {
+            if factor.row(first)[leaf] == row[leaf] {
+                continue;
+            }
+            let (a, b) = (design.interner.get(factor.row(first)[leaf]), design.interner.get(row[leaf]));
+            let d = Diagnostic::new(
+                codes::GEN_ID_COLLISION,
+                format!(
+                    "essays with essay llm `{a}` and `{b}` would share generation IDs: they have the same draft, essay template and replicate"
+                ),
+                Label::new(&factor.origins[index].file, factor.origins[index].span.clone(), format!("essay llm `{b}`")),
+            )
+            .with_label(Label::new(&factor.origins[first].file, factor.origins[first].span.clone(), format!("essay llm `{a}`")))
+            .with_help("the essay signature is (draft, template, replicate); tie essay_llm to draft_llm, pair each essay llm with its own essay template, or use essay replicates");
+            diagnostics.push(d);
+            return;
+        }
+        seen.insert(key, index);
+    }
 }

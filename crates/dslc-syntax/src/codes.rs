@@ -93,6 +93,7 @@ codes! {
     ALIAS_FIELD = "W0402", Warning, "alias used for a stage field";
     UNREAD_AXIS = "W0403", Warning, "axis read by no stage field";
     DESIGN_ONLY = "W0404", Warning, "design-only spec";
+    GEN_ID_COLLISION = "E0405", Error, "two plan entries share a generation ID";
 
     // Catalogs and the project file.
     UNKNOWN_CATALOG_ID = "E0501", Error, "ID not in its catalog";
@@ -106,6 +107,10 @@ codes! {
 
     // Compilation.
     TOO_MANY_ROWS = "E0601", Error, "product larger than --max-rows";
+    NOT_A_MEMBERSHIP = "E0602", Error, "design-only spec cannot be compiled to a membership";
+    UNKNOWN_ESSAY = "E0603", Error, "essay_gen_id not in the generation store";
+    BAD_METADATA = "E0604", Error, "malformed metadata in the generation store";
+    PARENT_INTEGRITY = "E0605", Error, "plan entry without its parent";
 }
 
 /// Looks a code up by its id, ignoring ASCII case (`e0101` finds `E0101`).

@@ -1,0 +1,378 @@
+//! The staged plan (the stage IR): drafts, essays and evaluations grouped from the design rows in
+//! first-seen order (LANGUAGE.md §4.5), each with its generation ID and parent.
+//!
+//! Rows are streamed from the design and never stored: memory grows with the number of distinct
+//! plan entries. Entries are keyed by their *normalised* signature (trimmed, lower-cased values),
+//! so two rows whose raw values differ but whose generation IDs would be equal are caught as a
+//! collision instead of being merged silently.
+
+use dslc_db::interner::{Interner, Sym};
+use dslc_db::stage::{parse_replicate, Field, Mode};
+use dslc_db::Design;
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::gen_id::{draft_id, essay_id, evaluation_id, GenId, Stage};
+
+/// A draft: (combo, template, llm, replicate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub gen_id: GenId,
+    pub combo: Sym,
+    pub template: Sym,
+    pub llm: Sym,
+    pub replicate: u64,
+}
+
+/// An essay of a draft: (draft, template, llm, replicate); the llm is not part of its ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Essay {
+    pub gen_id: GenId,
+    pub draft: u32,
+    pub template: Sym,
+    pub llm: Sym,
+    pub replicate: u64,
+}
+
+/// An evaluation of an essay: (essay, template, llm, replicate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evaluation {
+    pub gen_id: GenId,
+    pub essay: u32,
+    pub template: Sym,
+    pub llm: Sym,
+    pub replicate: u64,
+}
+
+/// The staged plan. Values are symbols of `interner` (the design's, extended with values read
+/// from a generation store for evaluate-only cohorts).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub interner: Interner,
+    pub drafts: Vec<Draft>,
+    pub essays: Vec<Essay>,
+    pub evaluations: Vec<Evaluation>,
+    /// Design rows the plan was built from.
+    pub rows: u128,
+}
+
+impl Plan {
+    pub fn value(&self, sym: Sym) -> &str {
+        self.interner.get(sym)
+    }
+}
+
+/// Two distinct plan entries that would get one generation ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Collision {
+    pub stage: Stage,
+    pub gen_id: GenId,
+    /// The two entries, described as `field=value` lists.
+    pub first: String,
+    pub second: String,
+    pub reason: String,
+}
+
+/// Why a plan could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    /// The spec lacks these stage fields (a design-only spec).
+    DesignOnly(Vec<&'static str>),
+    Collision(Box<Collision>),
+}
+
+/// Column indexes of the stage fields in the design's rows.
+struct Columns {
+    combo: usize,
+    draft_template: usize,
+    draft_llm: usize,
+    draft_replicate: Option<usize>,
+    essay_template: usize,
+    essay_llm: usize,
+    essay_replicate: Option<usize>,
+    evaluation_template: usize,
+    evaluation_llm: usize,
+    evaluation_replicate: Option<usize>,
+}
+
+/// Maps each symbol to the symbol of its normalised (trimmed, lower-cased) text, interning the
+/// normalised forms, so keys compare as the generation ID signature does.
+fn normaliser(interner: &mut Interner) -> Vec<Sym> {
+    let count = interner.len();
+    let mut map = Vec::with_capacity(count);
+    for index in 0..count {
+        let text = interner.get(Sym(index as u32)).trim().to_lowercase();
+        map.push(interner.intern(&text));
+    }
+    map
+}
+
+/// Builds the plan of a full (draft → essay → evaluation) design, calling `progress` with the
+/// number of rows done every so often.
+pub fn build(design: &Design, mut progress: impl FnMut(u128)) -> Result<Plan, PlanError> {
+    let stage = &design.stage;
+    if let Mode::DesignOnly { missing } = &stage.mode {
+        return Err(PlanError::DesignOnly(missing.clone()));
+    }
+    let required = |field: Field| stage.column(field).ok_or(PlanError::DesignOnly(vec![field.canonical()]));
+    let columns = Columns {
+        combo: required(Field::Combo)?,
+        draft_template: required(Field::DraftTemplate)?,
+        draft_llm: required(Field::DraftLlm)?,
+        draft_replicate: stage.column(Field::DraftReplicate),
+        essay_template: required(Field::EssayTemplate)?,
+        essay_llm: required(Field::EssayLlm)?,
+        essay_replicate: stage.column(Field::EssayReplicate),
+        evaluation_template: required(Field::EvaluationTemplate)?,
+        evaluation_llm: required(Field::EvaluationLlm)?,
+        evaluation_replicate: stage.column(Field::EvaluationReplicate),
+    };
+    let mut interner = design.interner.clone();
+    let norm = normaliser(&mut interner);
+    let mut plan = Plan { rows: design.row_count(), ..Plan::default() };
+    // Keys use normalised symbols; values hold the entry index.
+    let mut drafts: HashMap<(Sym, Sym, Sym, u64), u32> = HashMap::default();
+    let mut essays: HashMap<(u32, Sym, u64), u32> = HashMap::default();
+    let mut evaluations = EvaluationIndex::default();
+    let replicate = |row: &[Sym], column: Option<usize>| -> u64 {
+        column.and_then(|c| parse_replicate(design.interner.get(row[c]))).unwrap_or(1)
+    };
+    let mut failure: Option<PlanError> = None;
+    let mut done: u128 = 0;
+    design.for_each_row(|row| {
+        done += 1;
+        if done.is_multiple_of(65_536) {
+            progress(done);
+        }
+        let (combo, template, llm) = (row[columns.combo], row[columns.draft_template], row[columns.draft_llm]);
+        let rep = replicate(row, columns.draft_replicate);
+        let key = (norm[combo.0 as usize], norm[template.0 as usize], norm[llm.0 as usize], rep);
+        let draft = match drafts.get(&key) {
+            Some(&index) => {
+                let existing = &plan.drafts[index as usize];
+                if (existing.combo, existing.template, existing.llm) != (combo, template, llm) {
+                    failure = Some(collision(
+                        &design.interner,
+                        Stage::Draft,
+                        existing.gen_id,
+                        &[("combo_id", existing.combo), ("template_id", existing.template), ("llm_model_id", existing.llm)],
+                        &[("combo_id", combo), ("template_id", template), ("llm_model_id", llm)],
+                        "their IDs differ only in letter case, and the signature lower-cases them",
+                    ));
+                    return false;
+                }
+                index
+            }
+            None => {
+                let gen_id =
+                    draft_id(design.interner.get(combo), design.interner.get(template), design.interner.get(llm), rep);
+                plan.drafts.push(Draft { gen_id, combo, template, llm, replicate: rep });
+                let index = (plan.drafts.len() - 1) as u32;
+                drafts.insert(key, index);
+                index
+            }
+        };
+        let (template, llm) = (row[columns.essay_template], row[columns.essay_llm]);
+        let rep = replicate(row, columns.essay_replicate);
+        let key = (draft, norm[template.0 as usize], rep);
+        let essay = match essays.get(&key) {
+            Some(&index) => {
+                let existing = &plan.essays[index as usize];
+                if (existing.template, existing.llm) != (template, llm) {
+                    let reason = if existing.llm != llm && norm[existing.llm.0 as usize] != norm[llm.0 as usize] {
+                        "they differ only in essay llm, which the essay signature (draft, template, replicate) does not include"
+                    } else {
+                        "their IDs differ only in letter case, and the signature lower-cases them"
+                    };
+                    let draft_sym = interner.intern(plan.drafts[draft as usize].gen_id.as_str());
+                    failure = Some(collision(
+                        &interner,
+                        Stage::Essay,
+                        existing.gen_id,
+                        &[("draft", draft_sym), ("template_id", existing.template), ("llm_model_id", existing.llm)],
+                        &[("draft", draft_sym), ("template_id", template), ("llm_model_id", llm)],
+                        reason,
+                    ));
+                    return false;
+                }
+                index
+            }
+            None => {
+                let gen_id = essay_id(&plan.drafts[draft as usize].gen_id, design.interner.get(template), rep);
+                plan.essays.push(Essay { gen_id, draft, template, llm, replicate: rep });
+                let index = (plan.essays.len() - 1) as u32;
+                essays.insert(key, index);
+                index
+            }
+        };
+        let (template, llm) = (row[columns.evaluation_template], row[columns.evaluation_llm]);
+        let rep = replicate(row, columns.evaluation_replicate);
+        if let Err(e) = add_evaluation(&mut plan, &mut evaluations, &norm, &design.interner, essay, template, llm, rep) {
+            failure = Some(e);
+            return false;
+        }
+        true
+    });
+    progress(done);
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    plan.interner = interner;
+    Ok(plan)
+}
+
+/// Evaluations by normalised key. There can be as many evaluations as design rows, so the index
+/// stores only entry numbers and hashes the key from the entry itself.
+#[derive(Default)]
+pub(crate) struct EvaluationIndex {
+    table: hashbrown::HashTable<u32>,
+}
+
+fn evaluation_hash(key: (u32, Sym, Sym, u64)) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Adds (or finds) the evaluation of `essay` with these values.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn add_evaluation(
+    plan: &mut Plan,
+    evaluations: &mut EvaluationIndex,
+    norm: &[Sym],
+    interner: &Interner,
+    essay: u32,
+    template: Sym,
+    llm: Sym,
+    rep: u64,
+) -> Result<u32, PlanError> {
+    let key = (essay, norm[template.0 as usize], norm[llm.0 as usize], rep);
+    let key_of = |v: &Evaluation| (v.essay, norm[v.template.0 as usize], norm[v.llm.0 as usize], v.replicate);
+    let hash = evaluation_hash(key);
+    let found = evaluations.table.find(hash, |&i| key_of(&plan.evaluations[i as usize]) == key).copied();
+    if let Some(index) = found {
+        let existing = &plan.evaluations[index as usize];
+        if (existing.template, existing.llm) != (template, llm) {
+            return Err(collision(
+                interner,
+                Stage::Evaluation,
+                existing.gen_id,
+                &[("template_id", existing.template), ("llm_model_id", existing.llm)],
+                &[("template_id", template), ("llm_model_id", llm)],
+                "their IDs differ only in letter case, and the signature lower-cases them",
+            ));
+        }
+        return Ok(index);
+    }
+    let gen_id = evaluation_id(&plan.essays[essay as usize].gen_id, interner.get(template), interner.get(llm), rep);
+    plan.evaluations.push(Evaluation { gen_id, essay, template, llm, replicate: rep });
+    let index = (plan.evaluations.len() - 1) as u32;
+    let evaluations_so_far = &plan.evaluations;
+    evaluations.table.insert_unique(hash, index, |&i| evaluation_hash(key_of(&evaluations_so_far[i as usize])));
+    Ok(index)
+}
+
+fn collision(
+    interner: &Interner,
+    stage: Stage,
+    gen_id: GenId,
+    first: &[(&str, Sym)],
+    second: &[(&str, Sym)],
+    reason: &str,
+) -> PlanError {
+    let describe = |parts: &[(&str, Sym)]| {
+        parts.iter().map(|(name, sym)| format!("{name}={}", interner.get(*sym))).collect::<Vec<_>>().join(", ")
+    };
+    PlanError::Collision(Box::new(Collision {
+        stage,
+        gen_id,
+        first: describe(first),
+        second: describe(second),
+        reason: reason.to_string(),
+    }))
+}
+
+/// One membership row, as the wide schema lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberRow<'a> {
+    pub stage: Stage,
+    pub gen_id: GenId,
+    pub parent: Option<GenId>,
+    pub combo: &'a str,
+    pub template: &'a str,
+    pub llm: &'a str,
+    pub replicate: u64,
+}
+
+impl Plan {
+    /// Membership rows: drafts, then essays, then evaluations, each in plan order.
+    pub fn members(&self) -> impl Iterator<Item = MemberRow<'_>> {
+        let drafts = self.drafts.iter().map(|d| MemberRow {
+            stage: Stage::Draft,
+            gen_id: d.gen_id,
+            parent: None,
+            combo: self.value(d.combo),
+            template: self.value(d.template),
+            llm: self.value(d.llm),
+            replicate: d.replicate,
+        });
+        let essays = self.essays.iter().map(|e| {
+            let draft = &self.drafts[e.draft as usize];
+            MemberRow {
+                stage: Stage::Essay,
+                gen_id: e.gen_id,
+                parent: Some(draft.gen_id),
+                combo: self.value(draft.combo),
+                template: self.value(e.template),
+                llm: self.value(e.llm),
+                replicate: e.replicate,
+            }
+        });
+        let evaluations = self.evaluations.iter().map(|v| {
+            let essay = &self.essays[v.essay as usize];
+            let draft = &self.drafts[essay.draft as usize];
+            MemberRow {
+                stage: Stage::Evaluation,
+                gen_id: v.gen_id,
+                parent: Some(essay.gen_id),
+                combo: self.value(draft.combo),
+                template: self.value(v.template),
+                llm: self.value(v.llm),
+                replicate: v.replicate,
+            }
+        });
+        drafts.chain(essays).chain(evaluations)
+    }
+
+    /// Checks that every essay's parent is a draft of the plan and every evaluation's parent an
+    /// essay of the plan; returns counts and the first few offending rows otherwise.
+    pub fn parent_integrity(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut missing_drafts = 0;
+        let mut missing_essays = 0;
+        for essay in &self.essays {
+            if essay.draft as usize >= self.drafts.len() {
+                missing_drafts += 1;
+                if problems.len() < 5 {
+                    problems.push(format!("essay {} has no draft in the plan", essay.gen_id));
+                }
+            }
+        }
+        for evaluation in &self.evaluations {
+            if evaluation.essay as usize >= self.essays.len() {
+                missing_essays += 1;
+                if problems.len() < 5 {
+                    problems.push(format!("evaluation {} has no essay in the plan", evaluation.gen_id));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{missing_drafts} essay(s) without their draft and {missing_essays} evaluation(s) without their essay; first: {}",
+                problems.join("; ")
+            ))
+        }
+    }
+}
