@@ -183,13 +183,13 @@ pub fn run(args: &CompileArgs) -> i32 {
         let shown: Vec<String> = paths.iter().map(|p| renderer.display_path(&absolute(p))).collect();
         let counts = match &plan {
             Some(plan) => format!(
-                "{} rows → {} drafts, {} essays, {} evaluations",
-                plan.rows,
-                plan.drafts.len(),
-                plan.essays.len(),
-                plan.evaluations.len()
+                "{} → {}, {}, {}",
+                count(plan.rows, "row"),
+                count(plan.drafts.len() as u128, "draft"),
+                count(plan.essays.len() as u128, "essay"),
+                count(plan.evaluations.len() as u128, "evaluation")
             ),
-            None => format!("{} rows", design.row_count()),
+            None => count(design.row_count(), "row"),
         };
         eprintln!("compiled {cohort}: {counts}{store_note}; wrote {}", shown.join(", "));
     }
@@ -217,7 +217,7 @@ fn build_plan(
             }
         }
         _ => {
-            let mut bar = Progress::new(design.row_count());
+            let mut bar = Progress::new(design.row_count(), args.report.format == Format::Human);
             let plan = plan::build(design, |done| bar.update(done));
             bar.finish();
             plan
@@ -317,6 +317,11 @@ fn too_many_rows(design: &Design, max_rows: u128) -> Diagnostic {
     .with_help(format!("the rows come from {}; narrow an axis with `subset`, or raise --max-rows", factors.join(" × ")))
 }
 
+/// `1 row`, `2 rows`.
+fn count(n: u128, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// A progress line on stderr for large products, only when stderr is a terminal.
 struct Progress {
     total: u128,
@@ -325,8 +330,8 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(total: u128) -> Self {
-        Progress { total, enabled: total >= 1_000_000 && std::io::stderr().is_terminal(), last_percent: 0 }
+    fn new(total: u128, human: bool) -> Self {
+        Progress { total, enabled: human && total >= 1_000_000 && std::io::stderr().is_terminal(), last_percent: 0 }
     }
 
     fn update(&mut self, done: u128) {

@@ -158,13 +158,17 @@ pub fn build_evaluate_only(design: &Design, root: &Path) -> Result<Plan, Result<
     }
     for sym in selected {
         let text = design.interner.get(sym).trim().to_string();
-        let Some(essay_gen_id) = GenId::parse(&text) else {
+        // Only well-formed essay IDs are looked up, so a value can never name a path outside the store.
+        let well_formed = text
+            .strip_prefix("e_")
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
+        let Some(essay_gen_id) = GenId::parse(&text).filter(|_| well_formed) else {
             errors.push(LineageError {
                 gen_id: text.clone(),
                 sym,
                 path: root.join("essay"),
                 missing: true,
-                message: "not a generation ID".into(),
+                message: "not an essay generation ID (e_ followed by lower-case letters and digits)".into(),
             });
             continue;
         };

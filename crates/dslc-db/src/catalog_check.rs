@@ -294,7 +294,7 @@ fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
                         Diagnostic::new(
                             codes::IDS_DIFFER_IN_CASE,
                             format!(
-                                "`{}` and `{}` differ only in case; generation IDs lower-case them, so their {} would collide",
+                                "`{}` and `{}` differ only in case or surrounding spaces; generation IDs trim and lower-case them, so their {} would collide",
                                 design.interner.get(first),
                                 text,
                                 design.columns[*column]

@@ -195,12 +195,35 @@ fn check_replicates(design: &Design, column: usize, diagnostics: &mut Vec<Diagno
     let (factor_index, leaf) = design.column_sources[column];
     let factor = &design.factors[factor_index];
     let mut seen = HashSet::default();
+    let mut by_number: HashMap<u64, (Sym, &crate::semantics::Origin)> = HashMap::default();
     for (row, origin) in factor.rows().zip(&factor.origins) {
         let sym = row[leaf];
         if !seen.insert(sym) {
             continue;
         }
         let text = design.interner.get(sym);
+        if let Some(number) = parse_replicate(text) {
+            // Generation IDs use the number, so `1` and `01` would name the same generation.
+            match by_number.get(&number) {
+                Some(&(first, first_origin)) => diagnostics.push(
+                    Diagnostic::new(
+                        codes::IDS_DIFFER_IN_CASE,
+                        format!(
+                            "replicates `{}` and `{}` of `{}` are the same number, so their generation IDs would collide",
+                            design.interner.get(first),
+                            text,
+                            design.columns[column]
+                        ),
+                        Label::new(&origin.file, origin.span.clone(), "same number"),
+                    )
+                    .with_label(Label::new(&first_origin.file, first_origin.span.clone(), "as this one"))
+                    .with_help("write each replicate number once, without leading zeros or spaces"),
+                ),
+                None => {
+                    by_number.insert(number, (sym, origin));
+                }
+            }
+        }
         if parse_replicate(text).is_none() {
             let d = Diagnostic::new(
                 codes::BAD_REPLICATE,

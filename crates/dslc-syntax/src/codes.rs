@@ -97,7 +97,7 @@ codes! {
 
     // Catalogs and the project file.
     UNKNOWN_CATALOG_ID = "E0501", Error, "ID not in its catalog";
-    IDS_DIFFER_IN_CASE = "E0502", Error, "IDs that differ only in case";
+    IDS_DIFFER_IN_CASE = "E0502", Error, "values that generation IDs cannot tell apart";
     DUPLICATE_CATALOG_ID = "W0503", Warning, "ID listed twice in a catalog";
     CATALOG_UNUSABLE = "E0504", Error, "configured catalog missing, unreadable or without its column";
     NO_CATALOG = "N0505", Note, "IDs not checked: no catalog";
