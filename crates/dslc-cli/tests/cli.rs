@@ -443,3 +443,17 @@ fn a_failed_write_keeps_previous_outputs_and_leaves_no_temporary_files() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn compile_json_format_keeps_stderr_machine_readable() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("out");
+    let output =
+        dslc(&["compile", "tests/fixtures/check/design_only.cohort", "--format", "json", "--out", o.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    for line in stderr(&output).lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(value["code"].is_string());
+    }
+    assert!(stderr(&output).contains("\"code\":\"E0602\""));
+}

@@ -376,3 +376,46 @@ impl Plan {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen_id::draft_id;
+
+    #[test]
+    fn parent_integrity_reports_counts_and_offending_rows() {
+        let mut plan = Plan::default();
+        let sym = plan.interner.intern("x");
+        let gen_id = draft_id("x", "x", "x", 1);
+        plan.drafts.push(Draft { gen_id, combo: sym, template: sym, llm: sym, replicate: 1 });
+        plan.essays.push(Essay {
+            gen_id: crate::gen_id::essay_id(&gen_id, "e", 1),
+            draft: 0,
+            template: sym,
+            llm: sym,
+            replicate: 1,
+        });
+        assert!(plan.parent_integrity().is_ok());
+        plan.essays.push(Essay {
+            gen_id: crate::gen_id::essay_id(&gen_id, "f", 1),
+            draft: 7,
+            template: sym,
+            llm: sym,
+            replicate: 1,
+        });
+        let essay = plan.essays[0].gen_id;
+        plan.evaluations.push(Evaluation {
+            gen_id: crate::gen_id::evaluation_id(&essay, "v", "m", 1),
+            essay: 9,
+            template: sym,
+            llm: sym,
+            replicate: 1,
+        });
+        let message = plan.parent_integrity().unwrap_err();
+        assert!(
+            message.starts_with("1 essay(s) without their draft and 1 evaluation(s) without their essay"),
+            "{message}"
+        );
+        assert!(message.contains("has no draft in the plan") && message.contains("has no essay in the plan"));
+    }
+}

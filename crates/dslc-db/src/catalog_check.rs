@@ -226,6 +226,15 @@ fn unknown_ids(
             fields
         });
         let value = design.interner.get(occurrence.value);
+        // `None` written for essay_llm marks a copy-mode essay; a tie cannot carry it into
+        // another field, since the other axis's levels do not include it.
+        if value == "None"
+            && design.axis_columns.get(&*occurrence.axis).is_some_and(|columns| {
+                columns.iter().any(|c| column_field.get(c.as_str()) == Some(&CatalogField::EssayLlm))
+            })
+        {
+            continue;
+        }
         // Fields sharing one catalog (the three model fields) report a value only once.
         let mut seen_catalogs: Vec<*const Catalog> = Vec::new();
         for field in fields.iter() {
