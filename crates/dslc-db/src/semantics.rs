@@ -896,22 +896,32 @@ impl<'a> Analyzer<'a> {
         });
     }
 
+    /// The common start of `tie` and `tuple`: claim the name, need axes, resolve each axis once.
+    fn rule_axes(
+        &mut self,
+        kind: &str,
+        name: &Name,
+        axes: &[Name],
+        axes_span: &Span,
+        own_axes: &[&str],
+    ) -> Option<Vec<usize>> {
+        if !self.claim_rule_name(name, own_axes) {
+            self.poisoned.insert(name.text.clone());
+            return None;
+        }
+        if !self.enough_axes(kind, name, axes, axes_span) {
+            return None;
+        }
+        let Some(indices) = self.resolve_all(axes, &name.text) else {
+            self.poisoned.insert(name.text.clone());
+            return None;
+        };
+        self.distinct_indices(&indices, axes, &name.text).then_some(indices)
+    }
+
     fn tie(&mut self, s: &ast::TieStmt) {
         let own: Vec<&str> = s.axes.iter().map(|a| a.text.as_str()).collect();
-        if !self.claim_rule_name(&s.name, &own) {
-            self.poisoned.insert(s.name.text.clone());
-            return;
-        }
-        if !self.enough_axes("tie", &s.name, &s.axes, &s.axes_span) {
-            return;
-        }
-        let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
-            self.poisoned.insert(s.name.text.clone());
-            return;
-        };
-        if !self.distinct_indices(&indices, &s.axes, &s.name.text) {
-            return;
-        }
+        let Some(indices) = self.rule_axes("tie", &s.name, &s.axes, &s.axes_span, &own) else { return };
         for (&index, axis) in indices.iter().zip(&s.axes) {
             if !self.live[index].is_atomic() {
                 let d = Diagnostic::new(
@@ -1101,20 +1111,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn tuple(&mut self, s: &ast::TupleStmt) {
-        if !self.claim_rule_name(&s.name, &[]) {
-            self.poisoned.insert(s.name.text.clone());
-            return;
-        }
-        if !self.enough_axes("tuple", &s.name, &s.axes, &s.axes_span) {
-            return;
-        }
-        let Some(indices) = self.resolve_all(&s.axes, &s.name.text) else {
-            self.poisoned.insert(s.name.text.clone());
-            return;
-        };
-        if !self.distinct_indices(&indices, &s.axes, &s.name.text) {
-            return;
-        }
+        let Some(indices) = self.rule_axes("tuple", &s.name, &s.axes, &s.axes_span, &[]) else { return };
         let Some((levels, origins)) = self.items(&s.name.text, "tuple", &s.axes, &indices, &s.items) else {
             self.poisoned.insert(s.name.text.clone());
             return;
