@@ -288,12 +288,18 @@ fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
         }
         let (factor_index, leaf) = design.column_sources[*column];
         let factor = &design.factors[factor_index];
-        let mut by_key: HashMap<String, (Sym, &Origin)> = HashMap::default();
+        let mut by_key: HashMap<std::borrow::Cow<str>, (Sym, &Origin)> = HashMap::default();
         let mut reported: HashSet<Sym> = HashSet::default();
         for (row, origin) in factor.rows().zip(&factor.origins) {
             let sym = row[leaf];
             let text = design.interner.get(sym);
-            let key = text.trim().to_lowercase();
+            // Most IDs are already trimmed and lower-case: only the others need a new string.
+            let trimmed = text.trim();
+            let key: std::borrow::Cow<str> = if trimmed.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                std::borrow::Cow::Owned(trimmed.to_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(trimmed)
+            };
             match by_key.get(&key) {
                 None => {
                     by_key.insert(key, (sym, origin));

@@ -190,9 +190,24 @@ impl Design {
                 total = total.saturating_mul(factor.len() as u128);
                 continue;
             }
-            let distinct: HashSet<Vec<Sym>> =
-                factor.rows().map(|row| picked.iter().map(|&i| row[i]).collect()).collect();
-            total = total.saturating_mul(distinct.len() as u128);
+            // Projections are short (a few stage columns), so fixed arrays avoid an allocation per row.
+            let distinct = if picked.len() <= 12 {
+                let key = |row: &[Sym]| {
+                    let mut key = [u32::MAX; 12];
+                    for (slot, &i) in key.iter_mut().zip(&picked) {
+                        *slot = row[i].0;
+                    }
+                    key
+                };
+                factor.rows().map(key).collect::<HashSet<[u32; 12]>>().len()
+            } else {
+                factor
+                    .rows()
+                    .map(|row| picked.iter().map(|&i| row[i]).collect::<Vec<Sym>>())
+                    .collect::<HashSet<_>>()
+                    .len()
+            };
+            total = total.saturating_mul(distinct as u128);
         }
         total
     }
