@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
 }
 
 /// Options shared by commands that report diagnostics.
@@ -62,6 +64,13 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),
+        Command::Lsp => match dslc_lsp::run() {
+            Ok(clean) => i32::from(!clean),
+            Err(e) => {
+                eprintln!("dslc lsp: {e}");
+                1
+            }
+        },
     };
     ExitCode::from(code as u8)
 }

@@ -1,0 +1,392 @@
+//! The LSP protocol layer (tower-lsp): document sync into the database, diagnostics publishing,
+//! and the request handlers, which delegate to `features`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use dslc_db::{Database, Db};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp::jsonrpc::{Error, Request, Result};
+use tower_lsp::lsp_types::*;
+use tower_lsp::{Client, LanguageServer, LspService, Server};
+
+use crate::convert::{self, path_of, uri_of};
+use crate::features::{self, Doc};
+use crate::position::{Encoding, LineIndex};
+use crate::resync::Resync;
+
+/// Serves LSP over the given streams until `exit` or end of input. Returns whether the client
+/// asked for `shutdown` first (the exit code is 0 then, else 1).
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::new(|client| Backend { client, state: Mutex::default() });
+    let signal = Arc::new(ExitSignal::default());
+    let service = WatchExit { inner: service, signal: signal.clone() };
+    // One request at a time, in arrival order: edits and queries never overlap or reorder.
+    let server = Server::new(Resync::new(input), output, socket).concurrency_level(1).serve(service);
+    let mut server = std::pin::pin!(server);
+    // tower-lsp keeps reading after `exit`, so race the server against the exit notification.
+    std::future::poll_fn(|cx| {
+        if server.as_mut().poll(cx).is_ready() || signal.exited.load(Ordering::SeqCst) {
+            return Poll::Ready(());
+        }
+        *signal.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
+        // The flag may have been set between the check and storing the waker.
+        if signal.exited.load(Ordering::SeqCst) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    signal.shutdown.load(Ordering::SeqCst)
+}
+
+#[derive(Default)]
+struct ExitSignal {
+    shutdown: AtomicBool,
+    exited: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+/// Passes every message to the LSP service and notes `shutdown` and `exit` on the way.
+struct WatchExit<S> {
+    inner: S,
+    signal: Arc<ExitSignal>,
+}
+
+impl<S: tower::Service<Request>> tower::Service<Request> for WatchExit<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        // tower-lsp rejects `"params": null` on parameterless messages, which some clients send.
+        if matches!(request.method(), "shutdown" | "exit") && request.params() == Some(&serde_json::Value::Null) {
+            let (method, id, _) = request.into_parts();
+            let mut builder = Request::build(method);
+            if let Some(id) = id {
+                builder = builder.id(id);
+            }
+            request = builder.finish();
+        }
+        match request.method() {
+            "shutdown" => self.signal.shutdown.store(true, Ordering::SeqCst),
+            "exit" => {
+                self.signal.exited.store(true, Ordering::SeqCst);
+                if let Some(waker) = self.signal.waker.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                    waker.wake();
+                }
+            }
+            _ => {}
+        }
+        self.inner.call(request)
+    }
+}
+
+struct Open {
+    uri: Url,
+    text: String,
+}
+
+#[derive(Default)]
+struct State {
+    db: Database,
+    encoding: Encoding,
+    /// Open documents by path: their text is what the database holds.
+    open: BTreeMap<PathBuf, Open>,
+    /// Files that currently show diagnostics, so they can be cleared when those go away.
+    published: BTreeSet<PathBuf>,
+    /// Whether the client can register file watchers dynamically.
+    watch: bool,
+}
+
+impl State {
+    fn doc(&self, uri: &Url) -> Option<(&Path, &Open)> {
+        let path = path_of(uri)?;
+        self.open.get_key_value(&path).map(|(p, o)| (p.as_path(), o))
+    }
+
+    /// Diagnostics of every open spec, grouped by file, plus empty lists for files that had some.
+    fn diagnostics(&mut self) -> Vec<(Url, Vec<Diagnostic>)> {
+        let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        for path in self.open.keys().filter(|p| is_spec(p)) {
+            all.entry(path.clone()).or_default();
+            let file = self.db.file(path);
+            let grouped = convert::group(&self.db, dslc_db::check(&self.db, file), self.encoding);
+            for (file, diagnostics) in grouped {
+                let list = all.entry(file).or_default();
+                for d in diagnostics {
+                    // A CSV included by two open specs reports its problems once.
+                    if !list.contains(&d) {
+                        list.push(d);
+                    }
+                }
+            }
+        }
+        for stale in &self.published {
+            all.entry(stale.clone()).or_default();
+        }
+        self.published = all.iter().filter(|(_, d)| !d.is_empty()).map(|(p, _)| p.clone()).collect();
+        all.into_iter().filter_map(|(path, d)| Some((uri_of(&path)?, d))).collect()
+    }
+}
+
+fn is_spec(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "cohort")
+}
+
+struct Backend {
+    client: Client,
+    state: Mutex<State>,
+}
+
+impl Backend {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic inside a handler is caught; the state it left is still the best we have.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn publish(&self) {
+        let result = catch_unwind(AssertUnwindSafe(|| self.state().diagnostics()));
+        match result {
+            Ok(batches) => {
+                for (uri, diagnostics) in batches {
+                    self.client.publish_diagnostics(uri, diagnostics, None).await;
+                }
+            }
+            Err(_) => self.log(MessageType::ERROR, "internal error while checking; see stderr").await,
+        }
+    }
+
+    async fn log(&self, kind: MessageType, message: impl Into<String>) {
+        let message = message.into();
+        eprintln!("dslc lsp: {message}");
+        self.client.log_message(kind, message).await;
+    }
+
+    /// Runs a feature on an open spec; unknown documents give `None`, a panic gives an error.
+    fn with_doc<T>(&self, uri: &Url, f: impl FnOnce(&Doc) -> T) -> Result<Option<T>> {
+        let state = self.state();
+        let Some((path, open)) = state.doc(uri) else { return Ok(None) };
+        if !is_spec(path) {
+            return Ok(None);
+        }
+        let file = state.db.file(path);
+        let doc = Doc { db: &state.db, file, path, uri: &open.uri, text: &open.text, encoding: state.encoding };
+        catch_unwind(AssertUnwindSafe(|| f(&doc))).map(Some).map_err(|_| {
+            eprintln!("dslc lsp: internal error handling a request on {uri}");
+            Error::internal_error()
+        })
+    }
+
+    fn set_text(&self, uri: &Url, text: String) -> bool {
+        let Some(path) = path_of(uri) else { return false };
+        let mut state = self.state();
+        state.db.set_file_text(&path, text.clone());
+        state.open.insert(path, Open { uri: uri.clone(), text });
+        true
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
+        let utf8 = offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8));
+        self.state().encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        self.state().watch = watch;
+        let legend = SemanticTokensLegend { token_types: features::TOKEN_TYPES.to_vec(), token_modifiers: vec![] };
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions { include_text: Some(false) })),
+                    ..Default::default()
+                })),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(["\"", "/", "[", "(", ","].iter().map(|s| s.to_string()).collect()),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    ..Default::default()
+                })),
+                semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    SemanticTokensOptions {
+                        legend,
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        ..Default::default()
+                    },
+                )),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo { name: "dslc".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.log(MessageType::INFO, format!("dslc language server {} ready", env!("CARGO_PKG_VERSION"))).await;
+        if !self.state().watch {
+            return;
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*.{csv,txt,toml,cohort}".into()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "dslc-watched-files".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        // Waiting for the client's answer here would hold up every later message.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.register_capability(vec![registration]).await {
+                eprintln!("dslc lsp: file watching not registered: {e}");
+            }
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        if self.set_text(&params.text_document.uri, params.text_document.text) {
+            self.publish().await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = &params.text_document.uri;
+        let text = {
+            let state = self.state();
+            let Some((_, open)) = state.doc(uri) else { return };
+            let mut text = open.text.clone();
+            for change in params.content_changes {
+                match change.range {
+                    Some(range) => {
+                        let index = LineIndex::new(&text, state.encoding);
+                        let (start, end) = (index.offset(range.start), index.offset(range.end));
+                        let (start, end) = (start.min(end), start.max(end));
+                        text.replace_range(start..end, &change.text);
+                    }
+                    None => text = change.text,
+                }
+            }
+            text
+        };
+        self.set_text(uri, text);
+        self.publish().await;
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if let Some(text) = params.text {
+            self.set_text(&params.text_document.uri, text);
+        }
+        self.publish().await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let Some(path) = path_of(&params.text_document.uri) else { return };
+        {
+            let mut state = self.state();
+            state.open.remove(&path);
+            // Back to what is on disk: other specs may include or catalog this file.
+            state.db.reload_from_disk(&path);
+        }
+        self.publish().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        {
+            let mut state = self.state();
+            for change in params.changes {
+                let Some(path) = path_of(&change.uri) else { continue };
+                // Open documents keep the editor's text.
+                if !state.open.contains_key(&path) {
+                    state.db.reload_from_disk(&path);
+                }
+            }
+        }
+        self.publish().await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        self.with_doc(&at.text_document.uri, |doc| features::completion(doc, at.position))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        Ok(self.with_doc(&at.text_document.uri, |doc| features::hover(doc, at.position))?.flatten())
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let found = self.with_doc(&at.text_document.uri, |doc| features::definition(doc, at.position))?.flatten();
+        Ok(found.map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        self.with_doc(&at.text_document.uri, |doc| features::references(doc, at.position))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        match self.with_doc(&at.text_document.uri, |doc| features::rename(doc, at.position, &params.new_name))? {
+            None => Ok(None),
+            Some(Ok(edit)) => Ok(edit),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+        }
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let symbols = self.with_doc(&params.text_document.uri, features::symbols)?;
+        Ok(symbols.map(DocumentSymbolResponse::Nested))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.with_doc(&params.text_document.uri, features::inlay_hints)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.with_doc(&params.text_document.uri, |doc| features::code_actions(doc, params.range))
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let tokens = self.with_doc(&params.text_document.uri, features::semantic_tokens)?;
+        Ok(tokens.map(|data| SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+    }
+}

@@ -1,0 +1,231 @@
+//! Protocol behaviour: lifecycle, encodings, incremental edits, watched files, and robustness
+//! against bad requests.
+
+mod common;
+
+use common::{fixtures_dir, uri, Client};
+use serde_json::{json, Value};
+
+fn pos(line: u32, character: u32) -> Value {
+    json!({ "line": line, "character": character })
+}
+
+fn change(uri: &str, version: i32, start: Value, end: Value, text: &str) -> Value {
+    json!({
+        "textDocument": { "uri": uri, "version": version },
+        "contentChanges": [{ "range": { "start": start, "end": end }, "text": text }],
+    })
+}
+
+/// The codes of the errors among `diagnostics` (warnings about an incomplete design are noise here).
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == 1)
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+const SPEC: &str = "cohort c\naxis draft_llm = [sonnet-4, gpt-4.1]\naxis draft_template = [gwern_original]\n";
+
+#[test]
+fn requests_before_initialize_are_errors() {
+    let mut client = Client::start();
+    let response = client
+        .request("textDocument/hover", json!({ "textDocument": { "uri": "file:///x.cohort" }, "position": pos(0, 0) }));
+    assert_eq!(response["error"]["code"], -32002, "{response}");
+    assert!(!client.exit(), "exit without shutdown is not clean");
+}
+
+#[test]
+fn position_encoding_is_negotiated() {
+    let mut client = Client::start();
+    let response =
+        client.request("initialize", json!({ "capabilities": { "general": { "positionEncodings": ["utf-8"] } } }));
+    assert_eq!(response["result"]["capabilities"]["positionEncoding"], "utf-8");
+    assert!(client.shutdown());
+    let mut client = Client::start();
+    let response = client.request("initialize", json!({ "capabilities": {} }));
+    assert_eq!(response["result"]["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(response["result"]["capabilities"]["textDocumentSync"]["change"], 2);
+    assert!(client.shutdown());
+}
+
+#[test]
+fn shutdown_and_exit_accept_null_params() {
+    let mut client = Client::initialized(json!({}));
+    client.send_raw(r#"{"jsonrpc":"2.0","id":"s","method":"shutdown","params":null}"#);
+    let response = client.read_until(|m| m["id"] == "s");
+    assert_eq!(response["result"], Value::Null, "{response}");
+    assert!(client.exit());
+}
+
+#[test]
+fn unknown_documents_give_empty_results() {
+    let mut client = Client::initialized(json!({}));
+    let at = json!({ "textDocument": { "uri": "file:///nowhere/x.cohort" }, "position": pos(0, 0) });
+    for method in ["textDocument/hover", "textDocument/completion", "textDocument/definition"] {
+        let response = client.request(method, at.clone());
+        assert_eq!(response["result"], Value::Null, "{method}: {response}");
+    }
+    let response =
+        client.request("textDocument/hover", json!({ "textDocument": { "uri": "untitled:1" }, "position": pos(0, 0) }));
+    assert_eq!(response["result"], Value::Null, "{response}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn garbage_is_answered_not_fatal() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/garbage.cohort");
+    let uri = client.open(&path, SPEC);
+    let response = client.request("textDocument/hover", json!({ "nonsense": true }));
+    assert_eq!(response["error"]["code"], -32602, "{response}");
+    let response = client.request("textDocument/completion", json!([1, 2, 3]));
+    assert!(response.get("error").is_some(), "{response}");
+    let response = client.request("no/such/method", json!({}));
+    assert_eq!(response["error"]["code"], -32601, "{response}");
+    client.notify("textDocument/didChange", json!({ "bad": 1 }));
+    // A body that is not JSON gets an error answer and the server keeps going.
+    client.send_raw("{ not json");
+    let answer = client.read_until(|m| m.get("id") == Some(&Value::Null));
+    assert!(answer.get("error").is_some(), "{answer}");
+    // Out-of-range and mid-character positions are clamped.
+    for position in [pos(999, 999), pos(1, 999), pos(0, u32::MAX)] {
+        let at = json!({ "textDocument": { "uri": uri }, "position": position });
+        for method in
+            ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/references"]
+        {
+            let mut params = at.clone();
+            if method == "textDocument/references" {
+                params["context"] = json!({ "includeDeclaration": true });
+            }
+            let response = client.request(method, params);
+            assert!(response.get("result").is_some(), "{method}: {response}");
+        }
+    }
+    // A change whose range lies outside the text still applies (clamped) and the server lives.
+    client.notify("textDocument/didChange", change(&uri, 2, pos(50, 0), pos(60, 3), "\n# tail\n"));
+    let response = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(response["result"].as_array().map(Vec::len), Some(3), "{response}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn surrogate_pairs_and_crlf() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/surrogates.cohort");
+    let text = "cohort c \"😀😀\"\r\naxis draft_llm = [\"😀\", son]\r\n";
+    let uri = client.open(&path, text);
+    // `son` starts at UTF-16 column 24 of line 1 (the emoji is two units).
+    let at = |character| json!({ "textDocument": { "uri": uri }, "position": pos(1, character) });
+    let response = client.request("textDocument/completion", at(27));
+    let items = response["result"]["items"].as_array().expect("items");
+    assert!(items.iter().any(|i| i["label"] == "sonnet-4"), "{response}");
+    let range = &items[0]["textEdit"]["range"];
+    assert_eq!((range["start"].clone(), range["end"].clone()), (pos(1, 24), pos(1, 27)));
+    // A column inside the surrogate pair, or past the end of a CRLF line, does not crash.
+    for character in [19, 20, 21, 200] {
+        let response = client.request("textDocument/hover", at(character));
+        assert!(response.get("result").is_some(), "{response}");
+    }
+    // Incremental edit across the CRLF: replace `son` with `sonnet-4`.
+    client.notify("textDocument/didChange", change(&uri, 2, pos(1, 24), pos(1, 27), "sonnet-4"));
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(symbols["result"][1]["detail"], "2 levels", "{symbols}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn edits_update_diagnostics_and_close_clears_them() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/edits.cohort");
+    let uri = client.open(&path, SPEC);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    // Typo in a catalogued ID: `gpt-4.1` → `gpt-4.7`.
+    client.notify("textDocument/didChange", change(&uri, 2, pos(1, 34), pos(1, 35), "7"));
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(codes(&diagnostics), vec!["E0501"], "{diagnostics}");
+    let unknown = diagnostics.as_array().unwrap().iter().find(|d| d["code"] == "E0501").unwrap();
+    assert_eq!(unknown["range"]["start"], pos(1, 28));
+    assert_eq!(unknown["data"]["suggestions"][0], "gpt-4.1");
+    // Two changes in one notification, applied in order.
+    let params = json!({
+        "textDocument": { "uri": uri, "version": 3 },
+        "contentChanges": [
+            { "range": { "start": pos(1, 34), "end": pos(1, 35) }, "text": "1" },
+            { "range": { "start": pos(0, 8), "end": pos(0, 8) }, "text": " \"ü\"" },
+        ],
+    });
+    client.notify("textDocument/didChange", params);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    // UTF-16 column 12 is after the closing quote (byte 13): a stray `!` there is E0001.
+    client.notify("textDocument/didChange", change(&uri, 4, pos(0, 12), pos(0, 12), "!"));
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(codes(&diagnostics), vec!["E0001"], "{diagnostics}");
+    assert_eq!(diagnostics[0]["range"]["start"], pos(0, 12), "{diagnostics}");
+    // Full-text change.
+    let params = json!({ "textDocument": { "uri": uri, "version": 5 }, "contentChanges": [{ "text": "axis = [" }] });
+    client.notify("textDocument/didChange", params);
+    assert!(!codes(&client.diagnostics(&uri)).is_empty());
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(client.diagnostics(&uri), json!([]));
+    assert!(client.shutdown());
+}
+
+#[test]
+fn watched_catalog_changes_recheck_open_specs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("data/1_raw")).unwrap();
+    std::fs::write(root.join("dslc.toml"), "data_root = \"data\"\n").unwrap();
+    let catalog = root.join("data/1_raw/llm_models.csv");
+    std::fs::write(&catalog, "id,model,provider,display_name\nsonnet-4,a/s,x,Sonnet\n").unwrap();
+    let capabilities = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut client = Client::initialized(capabilities);
+    let uri = client.open(&root.join("spec.cohort"), "axis draft_llm = [sonnet-4, brand-new]\n");
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    let registration = match client.server_requests.iter().find(|r| r["method"] == "client/registerCapability") {
+        Some(r) => r.clone(),
+        None => client.read_until(|m| m["method"] == "client/registerCapability"),
+    };
+    let watcher = &registration["params"]["registrations"][0]["registerOptions"]["watchers"][0];
+    assert_eq!(watcher["globPattern"], "**/*.{csv,txt,toml,cohort}", "{registration}");
+    std::fs::write(&catalog, "id,model,provider,display_name\nsonnet-4,a/s,x,Sonnet\nbrand-new,b/n,x,New\n").unwrap();
+    let changes = json!({ "changes": [{ "uri": common::uri(&catalog), "type": 2 }] });
+    client.notify("workspace/didChangeWatchedFiles", changes);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    assert!(client.shutdown());
+}
+
+#[test]
+fn included_csv_problems_are_published_on_the_csv() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/csv_problem.cohort");
+    let spec =
+        std::fs::read_to_string(fixtures_dir().join("cohorts/diagnostics_csv.cohort")).unwrap().replace("$0", "");
+    let spec_uri = client.open(&path, &spec);
+    let csv_uri = uri(&fixtures_dir().join("cohorts/items/broken_pairs.csv"));
+    assert_eq!(codes(&client.diagnostics(&csv_uri)), vec!["E0306"]);
+    // Fixing the include clears the CSV's diagnostics.
+    let params = json!({
+        "textDocument": { "uri": spec_uri, "version": 2 },
+        "contentChanges": [{ "text": spec.replace("broken_pairs", "evaluation_pairs") }],
+    });
+    client.notify("textDocument/didChange", params);
+    assert_eq!(client.diagnostics(&csv_uri), json!([]));
+    assert!(client.shutdown());
+}
+
+#[test]
+fn rename_rejects_invalid_names() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/rename.cohort");
+    let uri = client.open(&path, SPEC);
+    let params = json!({ "textDocument": { "uri": uri }, "position": pos(1, 7), "newName": "not-a-name" });
+    let response = client.request("textDocument/rename", params);
+    assert_eq!(response["error"]["code"], -32602, "{response}");
+    assert!(client.shutdown());
+}
