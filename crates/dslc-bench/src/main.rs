@@ -19,13 +19,15 @@ fn main() {
         "check" => bench_check(),
         "catalog" => bench_catalog(),
         "compile" => bench_compile(),
+        "lsp" => bench_lsp(),
         "all" => {
             bench_check();
             bench_catalog();
             bench_compile();
+            bench_lsp();
         }
         other => {
-            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, all");
+            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, all");
             std::process::exit(2);
         }
     }
@@ -348,4 +350,205 @@ fn bench_compile() {
             size as f64 / 1e6
         );
     }
+}
+
+/// A minimal JSON-RPC client for `dslc lsp` over stdio.
+struct LspClient {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    next_id: u64,
+}
+
+impl LspClient {
+    fn start(binary: &Path) -> LspClient {
+        let mut child = Command::new(binary)
+            .arg("lsp")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        LspClient { child, stdin, stdout, next_id: 1 }
+    }
+
+    fn send(&mut self, message: serde_json::Value) {
+        use std::io::Write;
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> serde_json::Value {
+        use std::io::{BufRead, Read};
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Content-Length: ") {
+                length = value.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.receive();
+            if message.get("id").and_then(|i| i.as_u64()) == Some(id) && message.get("method").is_none() {
+                return message;
+            }
+            // Server-to-client requests (registrations) get an empty answer.
+            if let (Some(request_id), Some(_)) = (message.get("id"), message.get("method")) {
+                let answer = serde_json::json!({"jsonrpc": "2.0", "id": request_id, "result": null});
+                self.send(answer);
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: serde_json::Value) {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Waits for the diagnostics of `uri`, answering server requests on the way.
+    fn diagnostics_for(&mut self, uri: &str) {
+        loop {
+            let message = self.receive();
+            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
+                return;
+            }
+            if let (Some(request_id), Some(_)) = (message.get("id"), message.get("method")) {
+                let answer = serde_json::json!({"jsonrpc": "2.0", "id": request_id, "result": null});
+                self.send(answer);
+            }
+        }
+    }
+
+    fn resident_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+    }
+}
+
+/// Drives the real `dslc lsp` on a 10,000-line spec with catalogs of 10,000 IDs: latency from a
+/// one-character didChange to its publishDiagnostics, completion latency, memory over 2,000 edits.
+fn bench_lsp() {
+    let binary = std::env::current_exe().unwrap().with_file_name("dslc");
+    if !binary.exists() {
+        println!("(skipping lsp benchmark: build it with `cargo build --release -p dslc-cli`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("data/1_raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(dir.path().join("dslc.toml"), "data_root = \"data\"\n").unwrap();
+    let mut templates = String::from("template_id,template_name,description,generator,parser\n");
+    let mut models = String::from("id,model,provider,display_name\n");
+    for i in 0..10_000 {
+        templates.push_str(&format!("tpl-{i:05},Template {i},Generated,llm,\n"));
+        models.push_str(&format!("model-{i:05},m{i},p,Model {i}\n"));
+    }
+    for name in ["draft_templates.csv", "essay_templates.csv", "evaluation_templates.csv"] {
+        std::fs::write(raw.join(name), &templates).unwrap();
+    }
+    std::fs::write(raw.join("llm_models.csv"), &models).unwrap();
+    std::fs::write(dir.path().join("data/combo_mappings.csv"), "combo_id\nc1\nc2\n").unwrap();
+    let mut spec = String::from(
+        "cohort lsp-bench\naxis combo_id = [c1, c2]\naxis draft_llm = [model-00001]\naxis essay_llm = [model-00001]\n",
+    );
+    spec.push_str("axis evaluation_llm = [model-00002]\naxis essay_template = [tpl-00003]\naxis evaluation_template = [tpl-00004]\n");
+    spec.push_str("axis draft_template = [\n");
+    for i in 0..9_990 {
+        spec.push_str(&format!("    tpl-{:05},\n", i % 10_000));
+    }
+    spec.push_str("]\n");
+    let spec_path = dir.path().join("spec.cohort");
+    std::fs::write(&spec_path, &spec).unwrap();
+    let uri = format!("file://{}", spec_path.display());
+    let lines = spec.lines().count();
+    println!("lsp: {lines}-line spec, catalogs of 10,000 IDs");
+
+    let mut client = LspClient::start(&binary);
+    let root_uri = format!("file://{}", dir.path().display());
+    client.request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}));
+    client.notify("initialized", serde_json::json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        serde_json::json!({"textDocument": {"uri": uri, "languageId": "cohort", "version": 1, "text": spec}}),
+    );
+    client.diagnostics_for(&uri);
+
+    // Line 10 is `    tpl-00002,`: toggle its last digit, one character per edit.
+    let edit_line = 9;
+    let mut version = 1;
+    let mut edit = |client: &mut LspClient, round: usize| -> Duration {
+        version += 1;
+        let character = if round.is_multiple_of(2) { "9" } else { "2" };
+        let start = Instant::now();
+        client.notify(
+            "textDocument/didChange",
+            serde_json::json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": {"line": edit_line, "character": 12}, "end": {"line": edit_line, "character": 13}}, "text": character}]
+            }),
+        );
+        client.diagnostics_for(&uri);
+        start.elapsed()
+    };
+    let mut edits: Vec<Duration> = (0..200).map(|round| edit(&mut client, round)).collect();
+    edits.sort();
+    println!(
+        "didChange → publishDiagnostics over 200 one-character edits: median {}, p95 {}",
+        ms(edits[edits.len() / 2]),
+        ms(percentile(&edits, 0.95))
+    );
+
+    let mut completions = Vec::new();
+    for _ in 0..200 {
+        let start = Instant::now();
+        let response = client.request(
+            "textDocument/completion",
+            serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": edit_line, "character": 8}}),
+        );
+        completions.push(start.elapsed());
+        assert!(response.get("result").is_some());
+    }
+    completions.sort();
+    println!(
+        "completion in a template list (200 requests): median {}, p95 {}",
+        ms(completions[completions.len() / 2]),
+        ms(percentile(&completions, 0.95))
+    );
+
+    let warm = client.resident_kb();
+    for round in 0..2_000 {
+        edit(&mut client, round);
+    }
+    let after = client.resident_kb();
+    match (warm, after) {
+        (Some(warm), Some(after)) => println!(
+            "memory: {:.1} MB after warm-up, {:.1} MB after 2,000 more edits ({:+.1}%)",
+            warm as f64 / 1024.0,
+            after as f64 / 1024.0,
+            (after as f64 - warm as f64) * 100.0 / warm as f64
+        ),
+        _ => println!("memory: /proc not available"),
+    }
+    client.request("shutdown", serde_json::Value::Null);
+    client.notify("exit", serde_json::Value::Null);
+    let _ = client.child.wait();
 }

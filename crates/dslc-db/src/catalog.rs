@@ -116,13 +116,12 @@ impl Catalog {
     /// The other columns of an entry's row, by header name, in header order (trimmed).
     pub fn fields(&self, entry: &CatalogEntry) -> Vec<(String, String)> {
         let line = self.text.get(entry.span.clone()).unwrap_or("");
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        let record = reader.records().next().and_then(Result::ok).unwrap_or_default();
+        let cells = split_row(line);
         self.header
             .iter()
             .enumerate()
             .filter(|(_, name)| **name != self.column)
-            .map(|(i, name)| (name.clone(), record.get(i).unwrap_or("").trim().to_string()))
+            .map(|(i, name)| (name.clone(), cells.get(i).map(|c| c.trim()).unwrap_or("").to_string()))
             .collect()
     }
 
@@ -246,6 +245,28 @@ impl Catalog {
         catalog.entries = entries;
         catalog
     }
+}
+
+/// Splits one CSV row into its cells (quotes and `""` escapes handled). Rows are read one at a
+/// time for hover and completion, where building a full CSV reader per row costs too much.
+fn split_row(line: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
 }
 
 /// How far a suggestion may be from what was written: typos are one or two edits; a larger

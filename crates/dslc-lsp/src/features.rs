@@ -154,7 +154,7 @@ fn value_at(doc: &Doc, offset: usize) -> Option<(String, String, Span)> {
 // Completion
 
 /// Most clients filter the list themselves; past this size the server pre-filters.
-const MAX_ITEMS: usize = 1000;
+const MAX_ITEMS: usize = 200;
 
 pub fn completion(doc: &Doc, position: Position) -> CompletionResponse {
     let index = doc.index();
