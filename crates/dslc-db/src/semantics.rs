@@ -609,7 +609,11 @@ impl<'a> Analyzer<'a> {
     fn plain_entry(&mut self, name: &str, decl: Origin, values: Vec<(Sym, Origin)>, levels: &Levels) -> Entry {
         let mut entry =
             Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
-        let mut first_seen: HashMap<Sym, usize> = HashMap::default();
+        let mut first_seen: HashMap<Sym, usize> = HashMap::with_capacity_and_hasher(values.len(), Default::default());
+        entry.levels.reserve(values.len());
+        entry.origins.reserve(values.len());
+        self.occurrences.reserve(values.len());
+        self.interner.reserve(values.len());
         let axis: Arc<str> = Arc::from(name);
         for (sym, origin) in values {
             self.occurrences.push(Occurrence { axis: axis.clone(), value: sym, origin: origin.clone() });
