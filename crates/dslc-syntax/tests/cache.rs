@@ -6,27 +6,7 @@ use dslc_syntax::{parse, ParseCache};
 
 mod common;
 
-/// A tiny deterministic PRNG (xorshift64), so every run makes the same edits.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use common::XorShift;
 
 const VALID: &str = r#"cohort prior-art-retest "note with \"quotes\""
 # Axes.

@@ -5,31 +5,11 @@ use dslc_syntax::{ParseResult, Span};
 
 mod common;
 
+use common::XorShift;
+
 /// Every input in this file is also parsed by a `ParseCache`, which must agree exactly.
 fn parse(text: &str) -> ParseResult {
     common::parse_checked(text)
-}
-
-/// A tiny deterministic PRNG (xorshift64), so every run feeds the same inputs.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick(&mut self, items: &[&'static str]) -> &'static str {
-        items[self.below(items.len())]
-    }
 }
 
 /// Parses `text` and checks the invariants every result must hold.
