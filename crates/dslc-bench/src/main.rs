@@ -352,96 +352,10 @@ fn bench_compile() {
     }
 }
 
-/// A minimal JSON-RPC client for `dslc lsp` over stdio.
-struct LspClient {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    stdout: std::io::BufReader<std::process::ChildStdout>,
-    next_id: u64,
-}
-
-impl LspClient {
-    fn start(binary: &Path) -> LspClient {
-        let mut child = Command::new(binary)
-            .arg("lsp")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        LspClient { child, stdin, stdout, next_id: 1 }
-    }
-
-    fn send(&mut self, message: serde_json::Value) {
-        use std::io::Write;
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn receive(&mut self) -> serde_json::Value {
-        use std::io::{BufRead, Read};
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            self.stdout.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length: ") {
-                length = value.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
-    }
-
-    fn request(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let message = self.receive();
-            if message.get("id").and_then(|i| i.as_u64()) == Some(id) && message.get("method").is_none() {
-                return message;
-            }
-            // Server-to-client requests (registrations) get an empty answer.
-            if let (Some(request_id), Some(_)) = (message.get("id"), message.get("method")) {
-                let answer = serde_json::json!({"jsonrpc": "2.0", "id": request_id, "result": null});
-                self.send(answer);
-            }
-        }
-    }
-
-    fn notify(&mut self, method: &str, params: serde_json::Value) {
-        self.send(serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// Waits for the diagnostics of `uri`, answering server requests on the way.
-    fn diagnostics_for(&mut self, uri: &str) {
-        loop {
-            let message = self.receive();
-            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
-                return;
-            }
-            if let (Some(request_id), Some(_)) = (message.get("id"), message.get("method")) {
-                let answer = serde_json::json!({"jsonrpc": "2.0", "id": request_id, "result": null});
-                self.send(answer);
-            }
-        }
-    }
-
-    fn resident_kb(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-    }
+/// The resident memory of a process, from /proc.
+fn resident_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
 }
 
 /// Drives the real `dslc lsp` on a 10,000-line spec with catalogs of 10,000 IDs: latency from a
@@ -482,31 +396,35 @@ fn bench_lsp() {
     let lines = spec.lines().count();
     println!("lsp: {lines}-line spec, catalogs of 10,000 IDs");
 
-    let mut client = LspClient::start(&binary);
+    let mut client = dslc_lsp::client::Client::spawn(&binary).expect("start dslc lsp");
     let root_uri = format!("file://{}", dir.path().display());
-    client.request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}));
-    client.notify("initialized", serde_json::json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        serde_json::json!({"textDocument": {"uri": uri, "languageId": "cohort", "version": 1, "text": spec}}),
-    );
-    client.diagnostics_for(&uri);
+    client
+        .request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}))
+        .expect("initialized");
+    client.notify("initialized", serde_json::json!({})).unwrap();
+    client
+        .notify(
+            "textDocument/didOpen",
+            serde_json::json!({"textDocument": {"uri": uri, "languageId": "cohort", "version": 1, "text": spec}}),
+        )
+        .unwrap();
+    client.diagnostics(&uri).expect("first diagnostics");
 
     // Line 10 is `    tpl-00002,`: toggle its last digit, one character per edit.
     let edit_line = 9;
     let mut version = 1;
-    let mut edit = |client: &mut LspClient, round: usize| -> Duration {
+    let mut edit = |client: &mut dslc_lsp::client::Client, round: usize| -> Duration {
         version += 1;
         let character = if round.is_multiple_of(2) { "9" } else { "2" };
         let start = Instant::now();
-        client.notify(
+        let _ = client.notify(
             "textDocument/didChange",
             serde_json::json!({
                 "textDocument": {"uri": uri, "version": version},
                 "contentChanges": [{"range": {"start": {"line": edit_line, "character": 12}, "end": {"line": edit_line, "character": 13}}, "text": character}]
             }),
         );
-        client.diagnostics_for(&uri);
+        client.diagnostics(&uri).expect("diagnostics after an edit");
         start.elapsed()
     };
     let mut edits: Vec<Duration> = (0..200).map(|round| edit(&mut client, round)).collect();
@@ -525,7 +443,7 @@ fn bench_lsp() {
             serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": edit_line, "character": 8}}),
         );
         completions.push(start.elapsed());
-        assert!(response.get("result").is_some());
+        assert!(response.is_some_and(|r| r.get("result").is_some()));
     }
     completions.sort();
     println!(
@@ -534,11 +452,11 @@ fn bench_lsp() {
         ms(percentile(&completions, 0.95))
     );
 
-    let warm = client.resident_kb();
+    let warm = resident_kb(client.id());
     for round in 0..2_000 {
         edit(&mut client, round);
     }
-    let after = client.resident_kb();
+    let after = resident_kb(client.id());
     match (warm, after) {
         (Some(warm), Some(after)) => println!(
             "memory: {:.1} MB after warm-up, {:.1} MB after 2,000 more edits ({:+.1}%)",
@@ -548,7 +466,5 @@ fn bench_lsp() {
         ),
         _ => println!("memory: /proc not available"),
     }
-    client.request("shutdown", serde_json::Value::Null);
-    client.notify("exit", serde_json::Value::Null);
-    let _ = client.child.wait();
+    let _ = client.shutdown();
 }

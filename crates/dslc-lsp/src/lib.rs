@@ -2,6 +2,7 @@
 //! the checker's byte offsets become positions here (`position`), and every feature is a plain
 //! function over the salsa database (`features`).
 
+pub mod client;
 mod context;
 mod convert;
 mod features;
