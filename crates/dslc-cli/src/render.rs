@@ -27,11 +27,38 @@ pub struct Renderer<'a> {
     color: bool,
     /// Line starts per file, built once however many diagnostics point into it.
     line_indexes: RefCell<HashMap<PathBuf, Rc<LineIndex>>>,
+    /// ariadne's line tables per file, built once: rebuilding them for every report made human
+    /// output quadratic in the number of diagnostics.
+    sources: RefCell<SourceCache<'a>>,
+}
+
+/// The sources of every file a report has pointed into, keyed by display name.
+#[derive(Default)]
+struct SourceCache<'a> {
+    sources: HashMap<String, ariadne::Source<&'a str>>,
+}
+
+impl<'a> ariadne::Cache<String> for SourceCache<'a> {
+    type Storage = &'a str;
+
+    fn fetch(&mut self, id: &String) -> Result<&ariadne::Source<&'a str>, impl std::fmt::Debug> {
+        self.sources.get(id).ok_or_else(|| format!("no source was loaded for {id}"))
+    }
+
+    fn display<'b>(&self, id: &'b String) -> Option<impl std::fmt::Display + 'b> {
+        Some(id)
+    }
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(db: &'a Database, color: bool) -> Self {
-        Renderer { db, cwd: std::env::current_dir().unwrap_or_default(), color, line_indexes: RefCell::default() }
+        Renderer {
+            db,
+            cwd: std::env::current_dir().unwrap_or_default(),
+            color,
+            line_indexes: RefCell::default(),
+            sources: RefCell::default(),
+        }
     }
 
     /// A path relative to the working directory when it lies below it, else as it is.
@@ -67,15 +94,12 @@ impl<'a> Renderer<'a> {
         };
         // rustc's header style, `error[E0103]: message`, is a custom kind without a separate code.
         let heading = format!("{}[{}]", d.severity.as_str(), d.code.id);
-        let mut sources: Vec<(String, &str)> = Vec::new();
+        let mut sources = self.sources.borrow_mut();
         let mut span_of = |label: &dslc_db::Label| -> (String, std::ops::Range<usize>) {
             let name = self.display_path(&label.file);
-            if !sources.iter().any(|(n, _)| n == &name) {
-                sources.push((name.clone(), self.text(&label.file)));
-            }
-            let len = sources.iter().find(|(n, _)| n == &name).map(|(_, t)| t.len()).unwrap_or(0);
-            let start = label.span.start.min(len);
-            (name, start..label.span.end.clamp(start, len))
+            let text = self.text(&label.file);
+            sources.sources.entry(name.clone()).or_insert_with(|| ariadne::Source::from(text));
+            (name, char_aligned(text, &label.span))
         };
         let primary = span_of(&d.primary);
         let mut report = Report::build(ReportKind::Custom(&heading, color), primary)
@@ -98,7 +122,7 @@ impl<'a> Renderer<'a> {
             report = report.with_help(help);
         }
         let mut rendered = Vec::new();
-        report.finish().write(ariadne::sources(sources), &mut rendered)?;
+        report.finish().write(&mut *sources, &mut rendered)?;
         let rendered = String::from_utf8_lossy(&rendered);
         // ariadne colours a custom kind's heading even with colour off, so strip escapes here.
         if self.color {
@@ -169,6 +193,20 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Clamps a span into `text` and widens it to character boundaries: ariadne slices the text at
+/// both ends, and a span ending inside a multibyte character would make it panic.
+fn char_aligned(text: &str, span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
 /// Removes ANSI colour sequences (`ESC [ … m`).
 fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -204,6 +242,15 @@ mod tests {
     #[test]
     fn strips_colour() {
         assert_eq!(strip_ansi("\u{1b}[31merror\u{1b}[0m: x"), "error: x");
+    }
+
+    #[test]
+    fn spans_are_widened_to_character_boundaries() {
+        let text = "a\u{e9}b";
+        assert_eq!(char_aligned(text, &(2..2)), 1..1);
+        assert_eq!(char_aligned(text, &(1..2)), 1..3);
+        assert_eq!(char_aligned(text, &(3..99)), 3..4);
+        assert_eq!(char_aligned(text, &(9..3)), 4..4);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The salsa database: file inputs (read lazily from disk or set by an editor) and the tracked
 //! queries parse → includes → analyze → check → counts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -310,24 +310,35 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
     let spec_path: FilePath = Arc::from(spec.path(db).as_path());
     let mut diagnostics: Vec<Diagnostic> = parsed.errors.iter().map(|e| syntax_diagnostic(&spec_path, e)).collect();
     let had_syntax_errors = !diagnostics.is_empty();
-    let analysis = analyze(db, spec);
-    for d in &analysis.diagnostics {
-        // A statement that failed to parse is missing from the tree, so names it declares look
-        // unknown; and a construct with a syntax error inside (a list whose elements were
-        // dropped) looks empty. Those follow-on reports would only bury the real syntax error.
-        let covers_syntax_error = d.primary.file == spec_path
-            && parsed.errors.iter().any(|e| {
-                d.primary.span.start <= e.span.start && e.span.start < d.primary.span.end.max(d.primary.span.start + 1)
-            });
-        if had_syntax_errors && (is_follow_on(d.code) || covers_syntax_error) {
-            continue;
+    let text = &spec.contents(db).text;
+    let broken_names = names_in_broken_statements(text, &parsed.errors);
+    // A statement that failed to parse is missing from the tree, so names it declares look
+    // unknown; and a construct with a syntax error inside (a list whose elements were dropped)
+    // looks empty. Those follow-on reports would only bury the real syntax error; everything
+    // else that the statements which did parse say is still reported.
+    let is_hidden_by_syntax_error = |d: &Diagnostic| {
+        if !had_syntax_errors {
+            return false;
         }
-        diagnostics.push(d.clone());
-    }
+        if d.code == codes::DESIGN_ONLY || d.code == codes::UNREAD_AXIS {
+            return true;
+        }
+        if d.primary.file != spec_path {
+            return false;
+        }
+        let covers_syntax_error = parsed.errors.iter().any(|e| {
+            d.primary.span.start <= e.span.start && e.span.start < d.primary.span.end.max(d.primary.span.start + 1)
+        });
+        let names_broken = is_follow_on(d.code)
+            && text.get(d.primary.span.clone()).is_some_and(|written| broken_names.contains(written));
+        covers_syntax_error || names_broken
+    };
+    let analysis = analyze(db, spec);
+    diagnostics.extend(analysis.diagnostics.iter().filter(|d| !is_hidden_by_syntax_error(d)).cloned());
     diagnostics.extend(crate::project::project_config(db, spec).diagnostics.iter().cloned());
-    if !had_syntax_errors {
-        diagnostics.extend(crate::catalog_check::catalog_diagnostics(db, spec).iter().cloned());
-    }
+    diagnostics.extend(
+        crate::catalog_check::catalog_diagnostics(db, spec).iter().filter(|d| !is_hidden_by_syntax_error(d)).cloned(),
+    );
     // Problems in source order, the spec's own first; notes (facts, not problems) last.
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
@@ -345,7 +356,51 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
 }
 
 fn is_follow_on(code: codes::Code) -> bool {
-    [codes::UNKNOWN_AXIS, codes::UNKNOWN_OUTPUT_FIELD, codes::DESIGN_ONLY, codes::UNREAD_AXIS].contains(&code)
+    [codes::UNKNOWN_AXIS, codes::UNKNOWN_OUTPUT_FIELD].contains(&code)
+}
+
+/// Every name-like word written in a statement that has a syntax error. A statement runs from a
+/// line that starts with a statement keyword to the next such line.
+fn names_in_broken_statements<'t>(text: &'t str, errors: &[dslc_syntax::SyntaxError]) -> HashSet<&'t str> {
+    let mut names = HashSet::new();
+    if errors.is_empty() {
+        return names;
+    }
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let line_text = |line: usize| {
+        let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
+        &text[line_starts[line]..end]
+    };
+    let starts_statement: Vec<bool> = (0..line_starts.len())
+        .map(|line| {
+            let first =
+                line_text(line).split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).find(|w| !w.is_empty());
+            first.is_some_and(|word| dslc_syntax::lexer::KEYWORDS.contains(&word))
+        })
+        .collect();
+    let mut broken = vec![false; line_starts.len()];
+    for error in errors {
+        let line = line_starts.partition_point(|&start| start <= error.span.start).saturating_sub(1);
+        if broken[line] {
+            continue;
+        }
+        let mut first = line;
+        while first > 0 && !starts_statement[first] {
+            first -= 1;
+        }
+        let mut last = line + 1;
+        while last < line_starts.len() && !starts_statement[last] {
+            last += 1;
+        }
+        broken[first..last].iter_mut().for_each(|b| *b = true);
+    }
+    for (line, _) in broken.iter().enumerate().filter(|(_, b)| **b) {
+        names.extend(
+            line_text(line).split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()),
+        );
+    }
+    names
 }
 
 fn syntax_diagnostic(spec: &FilePath, error: &dslc_syntax::SyntaxError) -> Diagnostic {

@@ -341,6 +341,8 @@ struct Analyzer<'a> {
     tie_alias: HashMap<String, String>,
     /// Names of rules that failed, so references to them stay quiet.
     poisoned: HashSet<String>,
+    /// Axes bound only by tuples whose items gave them no level.
+    levelless_tuple_axes: HashSet<String>,
     /// Rule names already used, with where.
     rule_names: HashMap<String, Origin>,
     /// Rules in declaration order, for column expansion.
@@ -362,6 +364,7 @@ pub fn analyze(spec: &FilePath, file: &ast::SpecFile, resolver: &dyn IncludeReso
         consumed: HashMap::default(),
         tie_alias: HashMap::default(),
         poisoned: HashSet::default(),
+        levelless_tuple_axes: HashSet::default(),
         rule_names: HashMap::default(),
         rule_order: Vec::new(),
         axes: Vec::new(),
@@ -533,8 +536,9 @@ impl<'a> Analyzer<'a> {
                 }
             }
             if entry.levels.is_empty() {
-                // The tuple itself reports its missing items; the axis just is not usable.
-                self.poisoned.insert(name);
+                // No item gave this axis a level; the tuple says why when its turn comes.
+                self.poisoned.insert(name.clone());
+                self.levelless_tuple_axes.insert(name);
                 continue;
             }
             self.axes.push(AxisFact {
@@ -818,7 +822,12 @@ impl<'a> Analyzer<'a> {
             self.report(d);
             return false;
         }
-        let clashes_with_axis = !own_axes.contains(&name.text.as_str())
+        // A rule may take the name of an axis it combines, but only of one that is still live under
+        // that name: an axis already tied away means its tie, and naming a rule after it would
+        // make the tie and the rule refer to each other.
+        let named_after_own_axis =
+            own_axes.contains(&name.text.as_str()) && self.live.iter().any(|e| e.name == name.text);
+        let clashes_with_axis = !named_after_own_axis
             && (self.live.iter().any(|e| e.name == name.text)
                 || self.consumed.contains_key(&name.text)
                 || self.tie_alias.contains_key(&name.text));
@@ -1130,6 +1139,10 @@ impl<'a> Analyzer<'a> {
     }
 
     fn tuple(&mut self, s: &ast::TupleStmt) {
+        if s.axes.iter().any(|a| self.levelless_tuple_axes.contains(&a.text)) {
+            self.poisoned.insert(s.name.text.clone());
+            return self.unusable_tuple_items(s);
+        }
         let Some(indices) = self.rule_axes("tuple", &s.name, &s.axes, &s.axes_span, &[]) else { return };
         let Some((levels, origins)) = self.items(&s.name.text, "tuple", &s.axes, &indices, &s.items) else {
             self.poisoned.insert(s.name.text.clone());
@@ -1152,6 +1165,85 @@ impl<'a> Analyzer<'a> {
         self.rules.push(RuleFact { name: s.name.text.clone(), kind: "tuple", span: s.span.clone(), before, after });
     }
 
+    /// Explains why a tuple gave one of its own axes no level at all: every item has the wrong
+    /// number of values or a nested tuple in that axis's place, or the items file lacks its column.
+    fn unusable_tuple_items(&mut self, s: &ast::TupleStmt) {
+        let levelless: Vec<&Name> = s.axes.iter().filter(|a| self.levelless_tuple_axes.contains(&a.text)).collect();
+        match &s.items {
+            Items::List { items, span } => {
+                if items.is_empty() {
+                    let _: Option<()> = self.no_items(&s.name.text, "tuple", span);
+                    return;
+                }
+                for item in items {
+                    if item.elems.len() != s.axes.len() {
+                        let d = self.arity_error(&item.span, item.elems.len(), "tuple", &s.name.text, &s.axes);
+                        self.report(d);
+                        continue;
+                    }
+                    for (elem, axis) in item.elems.iter().zip(&s.axes) {
+                        if let (ItemElem::Tuple(t), true) = (elem, levelless.contains(&axis)) {
+                            let d = Diagnostic::new(
+                                codes::ARITY_MISMATCH,
+                                format!(
+                                    "`{}` is a plain axis, so this position takes one value, not a tuple",
+                                    axis.text
+                                ),
+                                self.label(&t.span, "a tuple here"),
+                            )
+                            .with_help("write a single level of the axis");
+                            self.report(d);
+                        }
+                    }
+                }
+            }
+            Items::File(file_ref) => {
+                // Unreadable files were reported while the axes were collected.
+                let Ok(included) = self.resolver.resolve(file_ref) else { return };
+                let Some(header) = &included.table.header else { return };
+                let missing: Vec<String> = levelless
+                    .iter()
+                    .filter(|a| !header.cells.iter().any(|c| c.text == a.text))
+                    .map(|a| format!("`{}`", a.text))
+                    .collect();
+                if missing.is_empty() {
+                    let _: Option<()> = self.no_items(&s.name.text, "tuple", &file_ref.span);
+                    return;
+                }
+                let wanted: Vec<&str> = s.axes.iter().map(|a| a.text.as_str()).collect();
+                let d = Diagnostic::new(
+                    codes::FILE_BAD_HEADER,
+                    format!(
+                        "the header of this file does not match rule `{}`: missing {}",
+                        s.name.text,
+                        missing.join(", ")
+                    ),
+                    Label::new(&included.path, header.span.clone(), "header row"),
+                )
+                .with_label(self.label(&file_ref.span, "included here"))
+                .with_help(format!("the header must name exactly the columns {}", wanted.join(",")));
+                self.report(d);
+            }
+        }
+    }
+
+    /// An item with the wrong number of values for a rule over `names`.
+    fn arity_error(&self, span: &Span, found: usize, kind: &str, rule: &str, names: &[Name]) -> Diagnostic {
+        Diagnostic::new(
+            codes::ARITY_MISMATCH,
+            format!(
+                "this item has {} value{} but {} `{}` combines {} axes",
+                found,
+                plural(found),
+                kind,
+                rule,
+                names.len()
+            ),
+            self.label(span, format!("expected {} values", names.len())),
+        )
+        .with_help(format!("write one value for each of {}", quoted_names(names)))
+    }
+
     /// Evaluates a rule's items against the current domains of its axes; None when any is invalid.
     fn items(
         &mut self,
@@ -1172,19 +1264,7 @@ impl<'a> Analyzer<'a> {
                 }
                 for item in items {
                     if item.elems.len() != indices.len() {
-                        let d = Diagnostic::new(
-                            codes::ARITY_MISMATCH,
-                            format!(
-                                "this item has {} value{} but {} `{}` combines {} axes",
-                                item.elems.len(),
-                                plural(item.elems.len()),
-                                kind,
-                                rule,
-                                indices.len()
-                            ),
-                            self.label(&item.span, format!("expected {} values", indices.len())),
-                        )
-                        .with_help(format!("write one value for each of {}", quoted_names(names)));
+                        let d = self.arity_error(&item.span, item.elems.len(), kind, rule, names);
                         self.report(d);
                         ok = false;
                         continue;

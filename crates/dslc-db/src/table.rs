@@ -96,6 +96,12 @@ pub fn read_csv(text: &str) -> Result<Table, TableError> {
     Ok(Table { header: Some(header), records })
 }
 
+/// The span of the character at `pos`, so a span never ends inside a multibyte character.
+fn char_span(text: &str, pos: usize) -> Span {
+    let width = text[pos..].chars().next().map_or(0, char::len_utf8);
+    pos..pos + width
+}
+
 /// Reads one record starting at `start`; returns it and the offset after its line break.
 fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> {
     let bytes = text.as_bytes();
@@ -130,7 +136,10 @@ fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> 
                 }
             }
             if !matches!(bytes.get(pos), None | Some(b',') | Some(b'\n') | Some(b'\r')) {
-                return Err(TableError { span: pos..pos + 1, message: "unexpected text after a closing quote".into() });
+                return Err(TableError {
+                    span: char_span(text, pos),
+                    message: "unexpected text after a closing quote".into(),
+                });
             }
         } else {
             while let Some(&b) = bytes.get(pos) {
@@ -194,6 +203,14 @@ mod tests {
         assert!(read_csv("a\n\"x\n").unwrap_err().message.contains("never closed"));
         assert!(read_csv("").unwrap_err().message.contains("empty"));
         assert!(read_csv("a\n\"x\"y\n").unwrap_err().message.contains("after a closing quote"));
+    }
+
+    #[test]
+    fn error_spans_end_on_character_boundaries() {
+        let text = "v\n\"\"\u{e9}\n";
+        let err = read_csv(text).unwrap_err();
+        assert_eq!(err.span, 4..6, "the span covers the whole two-byte character");
+        assert!(text.is_char_boundary(err.span.end));
     }
 
     #[test]

@@ -898,10 +898,11 @@ fn check_names(statement: &Statement, text: &str, errors: &mut Vec<SyntaxError>)
 }
 
 fn check_name(name: &Name, text: &str, errors: &mut Vec<SyntaxError>) {
-    if crate::is_name(&name.text) && !KEYWORDS.contains(&name.text.as_str()) {
+    // A quoted name is refused even when its contents would be a valid name.
+    let written = text.get(name.span.clone()).unwrap_or_default();
+    if !written.starts_with('"') && crate::is_name(&name.text) && !KEYWORDS.contains(&name.text.as_str()) {
         return;
     }
-    let written = text.get(name.span.clone()).unwrap_or_default();
     let error = if written.starts_with('"') {
         SyntaxError {
             code: codes::EXPECTED_NAME,

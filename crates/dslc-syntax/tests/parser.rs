@@ -491,6 +491,17 @@ fn e0012_value_where_a_name_is_expected() {
 }
 
 #[test]
+fn quoted_strings_are_not_names_even_when_their_text_would_be() {
+    let text = "axis \"a\" = [1]\npair \"p\" (a, \"b\") = [(1, 2)]\noutput \"a\"";
+    let result = parse(text);
+    assert_eq!(
+        summary(text, &result),
+        [("E0012", 1, "\"a\""), ("E0012", 2, "\"p\""), ("E0012", 2, "\"b\""), ("E0012", 3, "\"a\"")]
+    );
+    assert!(result.errors.iter().all(|e| e.label == "a name cannot be quoted"));
+}
+
+#[test]
 fn keyword_as_a_name_is_a_syntax_error() {
     let text = "axis tuple = [x]\ntie t (axis, b)";
     let result = parse(text);
