@@ -2,6 +2,7 @@
 //! queries parse → includes → analyze → check → counts.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -40,14 +41,67 @@ impl FileContents {
     }
 
     /// Reads a file from disk, never failing: problems become the status.
+    ///
+    /// Only regular files (symlinks to them included) of at most [`MAX_FILE_BYTES`] are read: a
+    /// FIFO would block forever and a device such as `/dev/zero` never ends.
     pub fn read(path: &Path) -> Self {
-        match std::fs::read(path) {
-            Ok(bytes) => FileContents { status: FileStatus::Present, text: decode_lossless(bytes) },
+        let unreadable = |reason: String| FileContents { status: FileStatus::Unreadable(reason), text: String::new() };
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return FileContents { status: FileStatus::Missing, text: String::new() }
+            }
+            Err(e) => return unreadable(e.to_string()),
+        };
+        if !metadata.is_file() {
+            return unreadable(format!("it is {}, not a regular file", file_kind(&metadata.file_type())));
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return unreadable(too_large(metadata.len()));
+        }
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        // The file may grow after the size was checked, so the read itself is bounded too.
+        let read = std::fs::File::open(path).and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+        match read {
+            Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => unreadable(too_large(bytes.len() as u64)),
+            Ok(_) => FileContents { status: FileStatus::Present, text: decode_lossless(bytes) },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 FileContents { status: FileStatus::Missing, text: String::new() }
             }
-            Err(e) => FileContents { status: FileStatus::Unreadable(e.to_string()), text: String::new() },
+            Err(e) => unreadable(e.to_string()),
         }
+    }
+}
+
+/// The largest file dslc reads (specs, includes, catalogs, `dslc.toml`): 256 MiB.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+fn too_large(bytes: u64) -> String {
+    format!("it is {} MiB, over the limit of {} MiB for files dslc reads", bytes >> 20, MAX_FILE_BYTES >> 20)
+}
+
+#[cfg(unix)]
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -493,6 +547,20 @@ impl IncludeResolver for DbResolver<'_> {
                 .with_help("include a CSV with a header row, or a TXT file with one value per line"),
             ));
         }
+        if let Some(real) = escapes_through_symlink(&joined, &self.root) {
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::FILE_ESCAPES_ROOT,
+                    format!(
+                        "`{}` is outside the project root: a symbolic link leads to {}",
+                        file_ref.path,
+                        real.display()
+                    ),
+                    here("leaves the project through a symbolic link"),
+                )
+                .with_help("copy the file into the project, or point the link at a file inside the project root"),
+            ));
+        }
         let file = self.db.file(&joined);
         match &file.contents(self.db).status {
             FileStatus::Present => {}
@@ -516,7 +584,10 @@ impl IncludeResolver for DbResolver<'_> {
                         format!("included file `{}` cannot be read: {reason}", file_ref.path),
                         here("unreadable"),
                     )
-                    .with_help("check the file's permissions"),
+                    .with_help(format!(
+                        "dslc reads regular files of at most {} MiB that it has permission to read",
+                        MAX_FILE_BYTES >> 20
+                    )),
                 ))
             }
         }
@@ -545,6 +616,15 @@ impl IncludeResolver for DbResolver<'_> {
             )),
         }
     }
+}
+
+/// Where `path` really is when symbolic links take it outside `root`; `None` when it stays inside
+/// or does not exist (a missing file is reported as missing, and an editor's unsaved file has no
+/// links to follow).
+fn escapes_through_symlink(path: &Path, root: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    (!real.starts_with(&real_root)).then_some(real)
 }
 
 /// Resolves `.` and `..` lexically, so that an escaping path is caught even if it does not exist.
