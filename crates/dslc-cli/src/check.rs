@@ -128,17 +128,12 @@ pub fn run(args: &CheckArgs) -> i32 {
 
 /// `528 rows (24 drafts, 24 essays, 528 evaluations)`, or just rows for design-only specs.
 pub fn describe_counts(counts: &dslc_db::Counts) -> String {
-    let mut parts = Vec::new();
-    if let Some(n) = counts.drafts {
-        parts.push(format!("{n} draft{}", plural(n as usize)));
-    }
-    if let Some(n) = counts.essays {
-        parts.push(format!("{n} essay{}", plural(n as usize)));
-    }
-    if let Some(n) = counts.evaluations {
-        parts.push(format!("{n} evaluation{}", plural(n as usize)));
-    }
-    let rows = format!("{} row{}", counts.rows, plural(counts.rows as usize));
+    use dslc_db::describe_count;
+    let parts: Vec<String> = [(counts.drafts, "draft"), (counts.essays, "essay"), (counts.evaluations, "evaluation")]
+        .into_iter()
+        .filter_map(|(n, noun)| n.map(|n| describe_count(n, noun)))
+        .collect();
+    let rows = describe_count(counts.rows, "row");
     if parts.is_empty() {
         format!("{rows} (design only)")
     } else {

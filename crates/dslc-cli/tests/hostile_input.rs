@@ -130,3 +130,14 @@ fn a_symlink_that_stays_inside_the_project_is_followed() {
     let output = dslc_in(dir.path(), &["check", "spec.cohort"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
 }
+
+#[test]
+fn a_row_count_that_overflows_is_not_printed_as_exact() {
+    let spec: String = (0..40).map(|i| format!("axis a{i} = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n")).collect();
+    let dir = project(&spec, &[]);
+    let output = dslc_in(dir.path(), &["check", "spec.cohort"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("more than 10^38 rows (too many to count)"), "{stdout}");
+    assert!(!stdout.contains(&u128::MAX.to_string()), "{stdout}");
+}

@@ -478,6 +478,16 @@ pub struct Counts {
     pub evaluations: Option<u128>,
 }
 
+/// `1 row`, `528 rows`; a count that saturated (the product does not fit in 128 bits) says so
+/// instead of printing `u128::MAX` as if it were exact.
+pub fn describe_count(n: u128, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        u128::MAX => format!("more than 10^38 {noun}s (too many to count)"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// Counts rows and stage entries without forming the product; `None` when the spec has errors.
 #[salsa::tracked]
 pub fn counts(db: &dyn Db, spec: SourceFile) -> Option<Counts> {

@@ -11,6 +11,8 @@ pub mod semantics;
 pub mod stage;
 pub mod table;
 
-pub use db::{analyze, check, counts, parse, Counts, Database, Db, FileContents, FileStatus, SourceFile};
+pub use db::{
+    analyze, check, counts, describe_count, parse, Counts, Database, Db, FileContents, FileStatus, SourceFile,
+};
 pub use diagnostic::{Diagnostic, FilePath, Label};
 pub use semantics::{Analysis, Design};

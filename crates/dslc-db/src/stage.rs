@@ -133,8 +133,20 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
             check_replicates(design, column, diagnostics);
         }
     }
-    let read: HashSet<&str> = fields.columns.iter().map(|(_, c)| design.columns[*c].as_str()).collect();
     let evaluate_only = fields.column(Field::EssayGenId).is_some();
+    // An evaluate-only cohort takes its essays (and their drafts) from the store, so only the
+    // essay gen_id and the evaluation fields form its plan; other stage fields are not read.
+    let read_in_mode = |field: Field| {
+        !evaluate_only
+            || matches!(
+                field,
+                Field::EssayGenId | Field::EvaluationTemplate | Field::EvaluationLlm | Field::EvaluationReplicate
+            )
+    };
+    let read: HashSet<&str> =
+        fields.columns.iter().filter(|(f, _)| read_in_mode(*f)).map(|(_, c)| design.columns[*c].as_str()).collect();
+    let ignored_stage_column: HashSet<&str> =
+        fields.columns.iter().filter(|(f, _)| !read_in_mode(*f)).map(|(_, c)| design.columns[*c].as_str()).collect();
     let required: &[Field] = if evaluate_only {
         &[Field::EssayGenId, Field::EvaluationTemplate, Field::EvaluationLlm]
     } else {
@@ -165,9 +177,18 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
     }
     for factor in &design.factors {
         if factor.len() > 1 && !factor.columns.iter().any(|c| read.contains(c.as_str())) {
+            let message = if factor.columns.iter().any(|c| ignored_stage_column.contains(c.as_str())) {
+                format!(
+                    "an evaluate-only cohort does not read `{}` (its essays come from the store), but its {} levels multiply the rows",
+                    factor.name,
+                    factor.len()
+                )
+            } else {
+                format!("no stage field reads `{}`, but its {} levels multiply the rows", factor.name, factor.len())
+            };
             let d = Diagnostic::new(
                 codes::UNREAD_AXIS,
-                format!("no stage field reads `{}`, but its {} levels multiply the rows", factor.name, factor.len()),
+                message,
                 Label::new(&factor.decl.file, factor.decl.span.clone(), "read by no stage field"),
             )
             .with_help("rows that differ only here produce the same drafts, essays and evaluations; remove it or rename it to a stage field");
