@@ -20,46 +20,75 @@ pub struct CheckArgs {
     pub catalogs: CatalogArgs,
 }
 
+/// The specs to check, and the spec files under the given directories that ignore files hid.
+#[derive(Debug, Default)]
+pub struct SpecSet {
+    pub specs: Vec<PathBuf>,
+    pub ignored: Vec<PathBuf>,
+}
+
 /// Expands directories into the `*.cohort` files below them, sorted; files are kept as given.
-pub fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut specs = Vec::new();
+///
+/// Directories are walked as ripgrep and ruff walk them: `.gitignore`, `.ignore` and
+/// `.git/info/exclude` are honoured and `.git` is skipped, but nothing else is skipped by name, so
+/// a cohort in a directory called `target` or `.drafts` is checked unless an ignore file says so.
+/// The spec files that ignore rules hid are returned too, so the summary can say what was left out.
+pub fn collect_specs(paths: &[PathBuf]) -> Result<SpecSet, String> {
+    let mut set = SpecSet::default();
     for path in paths {
         let absolute = absolute(path);
         if absolute.is_dir() {
-            let before = specs.len();
-            walk(&absolute, &mut specs).map_err(|e| format!("cannot read directory {}: {e}", path.display()))?;
-            if specs.len() == before {
-                return Err(format!("no `.cohort` files found under {}", path.display()));
+            let walk_error = |e: ignore::Error| format!("cannot read directory {}: {e}", path.display());
+            let kept = cohort_files(&absolute, true).map_err(walk_error)?;
+            let all = cohort_files(&absolute, false).map_err(walk_error)?;
+            if kept.is_empty() {
+                return Err(if all.is_empty() {
+                    format!("no `.cohort` files found under {}", path.display())
+                } else {
+                    format!(
+                        "every `.cohort` file under {} is ignored by an ignore file ({} found); name them to check them anyway",
+                        path.display(),
+                        all.len()
+                    )
+                });
             }
+            set.ignored.extend(all.into_iter().filter(|p| kept.binary_search(p).is_err()));
+            set.specs.extend(kept);
         } else if absolute.exists() {
-            specs.push(absolute);
+            set.specs.push(absolute);
         } else {
             return Err(format!("no such file or directory: {}", path.display()));
         }
     }
-    Ok(specs)
+    Ok(set)
 }
 
-fn walk(dir: &Path, specs: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n == "target");
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, specs)?;
-        } else if path.extension().is_some_and(|e| e == "cohort") {
-            specs.push(path);
+/// The `*.cohort` files below `dir`, sorted; with `honour_ignores`, minus those ignore files hide.
+fn cohort_files(dir: &Path, honour_ignores: bool) -> Result<Vec<PathBuf>, ignore::Error> {
+    let mut walker = ignore::WalkBuilder::new(dir);
+    walker
+        .standard_filters(false)
+        .git_ignore(honour_ignores)
+        .git_exclude(honour_ignores)
+        .ignore(honour_ignores)
+        .parents(honour_ignores)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    let mut files = Vec::new();
+    for entry in walker.build() {
+        let entry = entry?;
+        let is_file = entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+        if is_file && entry.path().extension().is_some_and(|e| e == "cohort") {
+            files.push(entry.into_path());
         }
     }
-    Ok(())
+    files.sort();
+    Ok(files)
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let specs = match collect_specs(&args.paths) {
-        Ok(specs) => specs,
+    let SpecSet { specs, ignored } = match collect_specs(&args.paths) {
+        Ok(set) => set,
         Err(message) => {
             eprintln!("error: {message}");
             return 2;
@@ -120,6 +149,19 @@ pub fn run(args: &CheckArgs) -> i32 {
         );
         for line in summaries {
             let _ = writeln!(out, "{line}");
+        }
+        if !ignored.is_empty() {
+            let _ = writeln!(
+                out,
+                "skipped {} spec file{} hidden by ignore files (name {} to check {}):",
+                ignored.len(),
+                plural(ignored.len()),
+                if ignored.len() == 1 { "it" } else { "them" },
+                if ignored.len() == 1 { "it" } else { "them" }
+            );
+            for path in &ignored {
+                let _ = writeln!(out, "  {}", renderer.display_path(path));
+            }
         }
     }
     let failed = errors > 0 || (args.report.deny_warnings && warnings > 0);

@@ -141,3 +141,36 @@ fn a_row_count_that_overflows_is_not_printed_as_exact() {
     assert!(stdout.contains("more than 10^38 rows (too many to count)"), "{stdout}");
     assert!(!stdout.contains(&u128::MAX.to_string()), "{stdout}");
 }
+
+#[test]
+fn check_of_a_directory_honours_ignore_files_and_nothing_else() {
+    let clean = b"axis combo_id = [c]\n" as &[u8];
+    let broken = b"axis combo_id = [c\n" as &[u8];
+    let dir = project(
+        "axis combo_id = [c]\n",
+        &[
+            ("data/cohorts/target/spec.cohort", broken),
+            ("data/.drafts/spec.cohort", clean),
+            ("scratch/spec.cohort", broken),
+            (".gitignore", b"scratch/\n"),
+            (".git/old.cohort", broken),
+        ],
+    );
+    let output = dslc_in(dir.path(), &["check", "."]);
+    let stdout = text(&output.stdout);
+    // The cohort under `target/` is checked (and broken); the ignored and `.git` ones are not.
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("checked 3 files: 1 error"), "{stdout}");
+    assert!(stdout.contains("data/cohorts/target/spec.cohort: has errors"), "{stdout}");
+    assert!(stdout.contains("skipped 1 spec file hidden by ignore files"), "{stdout}");
+    assert!(stdout.contains("  scratch/spec.cohort"), "{stdout}");
+    assert!(!stdout.contains("old.cohort"), "{stdout}");
+}
+
+#[test]
+fn a_directory_whose_specs_are_all_ignored_is_a_usage_error() {
+    let dir = project("axis combo_id = [c]\n", &[(".gitignore", b"*.cohort\n")]);
+    let output = dslc_in(dir.path(), &["check", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is ignored by an ignore file (1 found)"), "{}", text(&output.stderr));
+}
