@@ -288,13 +288,11 @@ impl<'a> OutputSet<'a> {
         sync_dir(&self.staging)?;
         sync_dir(&self.dir.parent)?;
         self.write_journal(out)?;
-        let mut placed = 0;
-        for name in &self.files {
+        for (placed, name) in self.files.iter().enumerate() {
             kill_point();
             if let Err(error) = fs::rename(self.staging.join(name), out.join(name)) {
                 return Err(self.undo(out, placed, &had_previous, error));
             }
-            placed += 1;
         }
         sync_dir(out)?;
         kill_point();
