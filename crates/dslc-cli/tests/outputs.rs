@@ -297,12 +297,9 @@ fn staging_directories_of_killed_runs_are_removed_and_others_kept() {
     fs::create_dir_all(dir.path().join(".other.dslc-tmp-1-0")).unwrap();
     let output = compile(dir.path(), &out, "cohort-new", &[]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(
-        stderr(&output).contains("note: removed 2 staging directories beside out left by dslc runs that were stopped")
-            || stderr(&output).contains("note: removed 2 staging directories beside"),
-        "{}",
-        stderr(&output)
-    );
+    let note =
+        format!("note: removed 2 staging directories beside {} left by dslc runs that were stopped", out.display());
+    assert!(stderr(&output).contains(&note), "{}", stderr(&output));
     assert_eq!(names(dir.path()), [".other.dslc-tmp-1-0", "out"]);
 }
 
@@ -398,4 +395,40 @@ fn gen_ids_read_from_the_store_cannot_name_paths_outside_it() {
         "{}",
         stderr(&too_long)
     );
+}
+
+#[test]
+fn an_unfinishable_commit_and_a_file_as_out_are_usage_errors_that_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert_eq!(compile(dir.path(), &out, "cohort-old", &[]).status.code(), Some(0));
+    // A journal whose staging directory someone removed cannot be finished.
+    fs::write(out.join(JOURNAL), r#"{"staging": ".out.dslc-tmp-999999-0", "files": ["membership.csv"]}"#).unwrap();
+    let refused = compile(dir.path(), &out, "cohort-new", &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = stderr(&refused);
+    assert!(
+        err.contains(&format!("error: cannot write outputs to {}: {}", out.display(), out.join(JOURNAL).display()))
+            && err.contains("records an unfinished commit but its staging directory")
+            && err.contains("is gone; the files in")
+            && err.contains("may come from two runs: delete them and .dslc-commit-in-progress, then compile again"),
+        "{err}"
+    );
+    assert_eq!(cohorts(&out), [Some("cohort-old"); 3]);
+    assert!(out.join(JOURNAL).exists(), "the mark stays until someone looks");
+    fs::remove_file(out.join(JOURNAL)).unwrap();
+
+    // A file where `--out` should be.
+    let file = dir.path().join("file");
+    fs::write(&file, "mine").unwrap();
+    let refused = compile(dir.path(), &file, "cohort-new", &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused)
+            .contains(&format!("error: cannot write outputs to {}: it exists and is not a directory", file.display())),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+    assert_eq!(names(dir.path()), ["file", "out"]);
 }
