@@ -75,7 +75,7 @@ impl OutDir {
         Ok(Some(dir))
     }
 
-    /// How many files of an interrupted commit this run moved into place, if it found one.
+    /// How many files the interrupted commit had that this run finished, if it found one.
     pub fn recovered(&self) -> Option<usize> {
         self.recovered
     }
@@ -123,7 +123,9 @@ impl OutDir {
             match fs::symlink_metadata(&from) {
                 Ok(meta) if meta.is_file() => {
                     kill_point();
-                    fs::rename(&from, self.path.join(name))?;
+                    fs::rename(&from, self.path.join(name)).map_err(|e| {
+                        with_context(e, &format!("cannot finish the interrupted commit of {}", self.given.display()))
+                    })?;
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound && self.path.join(name).is_file() => {}
                 _ => return Err(unusable(&format!("its file {name} is neither staged nor in place"))),
