@@ -165,15 +165,15 @@ pub fn run(args: &CompileArgs) -> i32 {
         return 2;
     }
     let replication = replication(&db, spec);
-    let out_dir = match out_dir {
-        Some(dir) => Ok(dir),
-        None => OutDir::open(&args.out).inspect(|dir| {
-            if human {
-                report_recovery(dir, &args.out);
-            }
-        }),
+    // Without a parent directory there was nothing to lock; it is created and locked now.
+    let out_dir = match out_dir.map_or_else(|| OutDir::open(&args.out), Ok) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: cannot write outputs to {}: {e}", args.out.display());
+            return 2;
+        }
     };
-    let written = out_dir.as_ref().map_err(clone_error).and_then(OutputSet::new).and_then(|mut set| {
+    let written = OutputSet::new(&out_dir).and_then(|mut set| {
         match (&plan, args.emit) {
             (None, _) => set.write("rows.csv", |w| dslc_compile::rows::write_rows(design, w).map(|_| ()))?,
             (Some(plan), Emit::Ir) => set.write("ir.json", |w| lower::write_ir(plan, &cohort, w))?,
@@ -272,11 +272,6 @@ fn report_recovery(dir: &OutDir, out: &Path) {
             out.display()
         ),
     }
-}
-
-/// `io::Error` is not `Clone`; a copy keeps its kind and message.
-fn clone_error(e: &std::io::Error) -> std::io::Error {
-    std::io::Error::new(e.kind(), e.to_string())
 }
 
 /// Builds the plan, turning failures into diagnostics (`Ok`) or a usage exit code (`Err`).

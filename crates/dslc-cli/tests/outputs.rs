@@ -432,3 +432,16 @@ fn an_unfinishable_commit_and_a_file_as_out_are_usage_errors_that_change_nothing
     assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
     assert_eq!(names(dir.path()), ["file", "out"]);
 }
+
+#[test]
+fn an_out_whose_parent_is_missing_is_created_and_locked_when_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new").join("deeper").join("out");
+    // A spec that does not compile creates nothing at all.
+    let failed = dslc_in(dir.path(), &["compile", &broken_spec(), "--out", out.to_str().unwrap()], &[]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(names(dir.path()).is_empty());
+    assert_eq!(compile(dir.path(), &out, "cohort-new", &[]).status.code(), Some(0));
+    assert_eq!(cohorts(&out), [Some("cohort-new"); 3]);
+    assert_eq!(names(out.parent().unwrap()), ["out"], "no lock file or staging directory left");
+}
