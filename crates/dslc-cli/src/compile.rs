@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use dslc_compile::gen_id::Stage;
 use dslc_compile::lower::{self, Replication};
-use dslc_compile::output::OutputSet;
+use dslc_compile::output::{OutDir, OutputSet};
 use dslc_compile::plan::{self, Plan, PlanError};
 use dslc_compile::store;
 use dslc_db::catalog_check::catalog_for;
@@ -80,10 +80,32 @@ pub fn run(args: &CompileArgs) -> i32 {
         return 2;
     }
     if let Some(root) = &args.gens_root {
-        if !root.is_dir() {
+        // Seeding a store that does not exist yet creates it; only reading needs one.
+        let missing = !root.exists();
+        if missing && !args.seed_metadata {
+            eprintln!(
+                "error: --gens-root {}: no such directory; check the path, or add --seed-metadata to create a new store",
+                root.display()
+            );
+            return 2;
+        }
+        if !missing && !root.is_dir() {
             eprintln!("error: --gens-root {}: not a directory", root.display());
             return 2;
         }
+    }
+    let human = args.report.format == Format::Human;
+    // Lock `--out` for the whole run, so a second compile into it fails at once, and finish what
+    // a killed run left there, even if this spec turns out not to compile.
+    let out_dir = match OutDir::open_if_parent_exists(&args.out) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: cannot write outputs to {}: {e}", args.out.display());
+            return 2;
+        }
+    };
+    if let (Some(dir), true) = (&out_dir, human) {
+        report_recovery(dir, &args.out);
     }
     let spec_path = absolute(&args.spec);
     let mut db = Database::default();
@@ -91,7 +113,6 @@ pub fn run(args: &CompileArgs) -> i32 {
         eprintln!("error: {message}");
         return 2;
     }
-    let human = args.report.format == Format::Human;
     let renderer = Renderer::new(&db, human && use_color(std::io::stderr().is_terminal()));
     let spec = db.file(&spec_path);
     match &spec.contents(&db).status {
@@ -144,7 +165,15 @@ pub fn run(args: &CompileArgs) -> i32 {
         return 2;
     }
     let replication = replication(&db, spec);
-    let written = OutputSet::new(&args.out).and_then(|mut set| {
+    // Without a parent directory there was nothing to lock; it is created and locked now.
+    let out_dir = match out_dir.map_or_else(|| OutDir::open(&args.out), Ok) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: cannot write outputs to {}: {e}", args.out.display());
+            return 2;
+        }
+    };
+    let written = OutputSet::new(&out_dir).and_then(|mut set| {
         match (&plan, args.emit) {
             (None, _) => set.write("rows.csv", |w| dslc_compile::rows::write_rows(design, w).map(|_| ()))?,
             (Some(plan), Emit::Ir) => set.write("ir.json", |w| lower::write_ir(plan, &cohort, w))?,
@@ -166,16 +195,44 @@ pub fn run(args: &CompileArgs) -> i32 {
     let mut store_note = String::new();
     if let (Some(plan), Some(root)) = (&plan, &args.gens_root) {
         let total = plan.drafts.len() + plan.essays.len() + plan.evaluations.len();
-        let existing = store::count_existing(plan, root);
-        store_note = format!("; {existing} gen_ids already in the store, {} new", total - existing);
-        if args.seed_metadata {
-            let modes = |stage: Stage, template: &str| template_mode(&db, spec, stage, template);
-            match store::seed_metadata(plan, root, &cohort, modes) {
-                Ok(n) => store_note.push_str(&format!(", {n} metadata.json seeded")),
+        let seeding = if args.seed_metadata {
+            let tell = |holder: Option<u32>| {
+                if human {
+                    let who = holder.map(|pid| format!(" (process {pid})")).unwrap_or_default();
+                    eprintln!("waiting for another dslc{who} to finish seeding {}…", root.display());
+                }
+            };
+            match store::lock_for_seeding(root, &tell) {
+                Ok(lock) => Some(lock),
                 Err(e) => {
-                    eprintln!("error: cannot seed metadata in {}: {e}", root.display());
+                    eprintln!(
+                        "error: cannot seed metadata in {}: {e}; the outputs in {} are written",
+                        root.display(),
+                        args.out.display()
+                    );
                     return 2;
                 }
+            }
+        } else {
+            None
+        };
+        let existing = store::count_existing(plan, root);
+        store_note = format!("; {existing} gen_ids already in the store, {} new", total - existing);
+        if let Some((lock, created)) = &seeding {
+            let modes = |stage: Stage, template: &str| template_mode(&db, spec, stage, template);
+            match store::seed_metadata(plan, root, lock, &cohort, modes) {
+                Ok(n) => store_note.push_str(&format!(", {n} metadata.json seeded")),
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot seed metadata in {}: {e}; the outputs in {} are written, and files seeded before the failure stay",
+                        root.display(),
+                        args.out.display()
+                    );
+                    return 2;
+                }
+            }
+            if *created {
+                store_note.push_str(&format!(" into the new store {}", root.display()));
             }
         }
     }
@@ -194,6 +251,27 @@ pub fn run(args: &CompileArgs) -> i32 {
         eprintln!("compiled {cohort}: {counts}{store_note}; wrote {}", shown.join(", "));
     }
     0
+}
+
+/// Tells what opening `--out` repaired: an interrupted commit finished, leftovers removed.
+fn report_recovery(dir: &OutDir, out: &Path) {
+    if let Some(files) = dir.recovered() {
+        eprintln!(
+            "note: finished the interrupted commit of {} ({}) left by a dslc run that was stopped",
+            out.display(),
+            count(files as u128, "file")
+        );
+    }
+    match dir.removed_leftovers() {
+        0 => {}
+        1 => {
+            eprintln!("note: removed 1 staging directory beside {} left by a dslc run that was stopped", out.display())
+        }
+        n => eprintln!(
+            "note: removed {n} staging directories beside {} left by dslc runs that were stopped",
+            out.display()
+        ),
+    }
 }
 
 /// Builds the plan, turning failures into diagnostics (`Ok`) or a usage exit code (`Err`).
