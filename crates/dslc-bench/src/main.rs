@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use dslc_db::{Database, Db};
 
+mod scaling;
+
 /// Axes with listed levels, levels per axis, and items of the big tuple.
 const AXES: usize = 20;
 const LEVELS_PER_AXIS: usize = 1_000;
@@ -20,14 +22,16 @@ fn main() {
         "catalog" => bench_catalog(),
         "compile" => bench_compile(),
         "lsp" => bench_lsp(),
+        "scaling" => scaling::bench_scaling(),
         "all" => {
             bench_check();
             bench_catalog();
             bench_compile();
             bench_lsp();
+            scaling::bench_scaling();
         }
         other => {
-            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, all");
+            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, scaling, all");
             std::process::exit(2);
         }
     }

@@ -202,25 +202,21 @@ fn unknown_ids(
         .filter_map(|(f, c)| catalog_field(*f).map(|cf| (design.columns[*c].as_str(), cf)))
         .collect();
     let mut fields_of_axis: HashMap<&str, Vec<CatalogField>> = HashMap::default();
+    let mut outermost_of: HashMap<&str, &str> = HashMap::default();
     let mut reported: HashSet<(&Origin, CatalogField)> = HashSet::default();
     for occurrence in &design.occurrences {
         let fields = fields_of_axis.entry(&*occurrence.axis).or_insert_with(|| {
             let mut fields = Vec::new();
-            // A value written for a tied axis also reaches every column of the tie.
-            let mut axis = Some(&*occurrence.axis);
-            let mut hops = 0;
-            while let Some(name) = axis {
-                for column in design.axis_columns.get(name).into_iter().flatten() {
+            // A value written for a tied axis also reaches every column of the tie; a tie's
+            // columns hold those of the ties it took, so the outermost tie's are enough.
+            let outermost = outermost_tie(design, &*occurrence.axis, &mut outermost_of);
+            for name in [&*occurrence.axis, outermost] {
+                for column in design.columns_of(name) {
                     if let Some(field) = column_field.get(column.as_str()) {
                         if !fields.contains(field) {
                             fields.push(*field);
                         }
                     }
-                }
-                axis = design.tie_of.get(name).map(String::as_str);
-                hops += 1;
-                if hops > design.tie_of.len() {
-                    break;
                 }
             }
             fields
@@ -229,9 +225,10 @@ fn unknown_ids(
         // `None` written for essay_llm marks a copy-mode essay; a tie cannot carry it into
         // another field, since the other axis's levels do not include it.
         if value == "None"
-            && design.axis_columns.get(&*occurrence.axis).is_some_and(|columns| {
-                columns.iter().any(|c| column_field.get(c.as_str()) == Some(&CatalogField::EssayLlm))
-            })
+            && design
+                .columns_of(&occurrence.axis)
+                .iter()
+                .any(|c| column_field.get(c.as_str()) == Some(&CatalogField::EssayLlm))
         {
             continue;
         }
@@ -324,4 +321,28 @@ fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The outermost tie that took `axis` (through ties of ties), or `axis` itself; remembered per
+/// name, so a chain of thousands of ties is walked once, not once per axis in it.
+fn outermost_tie<'d>(design: &'d Design, axis: &'d str, memo: &mut HashMap<&'d str, &'d str>) -> &'d str {
+    let mut path = Vec::new();
+    let mut name = axis;
+    let top = loop {
+        if let Some(&known) = memo.get(name) {
+            break known;
+        }
+        match design.tie_of.get(name) {
+            // The length guard stops at a cycle, which analysis never builds.
+            Some(tie) if path.len() <= design.tie_of.len() => {
+                path.push(name);
+                name = tie.as_str();
+            }
+            _ => break name,
+        }
+    };
+    for step in path {
+        memo.insert(step, top);
+    }
+    top
 }

@@ -88,42 +88,36 @@ pub fn join_or(words: &[String]) -> String {
     }
 }
 
+/// Names longer than this get no suggestions, and are suggested for none: edit distance costs the
+/// product of the lengths, and a name of hundreds of characters is not a typo of another.
+pub const MAX_SUGGESTED_LEN: usize = 128;
+
 /// Up to three candidates close to `wanted`: a case-insensitive match first, then by edit distance.
 pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    if wanted.len() > MAX_SUGGESTED_LEN {
+        return Vec::new();
+    }
     let wanted_lower = wanted.to_lowercase();
     let limit = (wanted.chars().count() / 3).max(1) + 1;
     let mut scored: Vec<(usize, &str)> = Vec::new();
+    let mut lowered = String::new();
     for candidate in candidates {
-        if candidate == wanted {
+        // A character is at most four bytes, so a length gap beyond that cannot be within the limit.
+        if candidate == wanted
+            || candidate.len() > MAX_SUGGESTED_LEN
+            || candidate.len().abs_diff(wanted_lower.len()) > 4 * limit
+        {
             continue;
         }
-        let distance = if candidate.to_lowercase() == wanted_lower {
-            0
-        } else {
-            levenshtein(&wanted_lower, &candidate.to_lowercase())
-        };
-        if distance <= limit && !scored.iter().any(|(_, c)| *c == candidate) {
+        lowered.clear();
+        lowered.extend(candidate.chars().flat_map(char::to_lowercase));
+        if let Some(distance) = levenshtein_within(&wanted_lower, &lowered, limit) {
             scored.push((distance, candidate));
         }
     }
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    scored.sort_unstable();
+    scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
-}
-
-/// Classic edit distance over chars, with one reused row.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// The edit distance between `a` and `b` if it is at most `bound`.
@@ -196,6 +190,22 @@ fn bounded<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// Classic unbounded edit distance over chars: the reference the bounded one is checked against.
+    fn levenshtein(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    }
+
     #[test]
     fn bounded_edit_distance_agrees_within_the_bound() {
         for (a, b) in [
@@ -227,6 +237,14 @@ mod tests {
         let got = did_you_mean("Sonnet-4", ["sonnet-4", "sonnet-3", "gpt-4"]);
         assert_eq!(got, vec!["sonnet-4", "sonnet-3"]);
         assert!(did_you_mean("zzzzzz", ["sonnet-4"]).is_empty());
+    }
+
+    #[test]
+    fn suggestions_are_deduplicated_and_skip_very_long_names() {
+        assert_eq!(did_you_mean("axis_1", ["axis_2", "axis_2", "axis_3"]), vec!["axis_2", "axis_3"]);
+        let long = "n".repeat(MAX_SUGGESTED_LEN + 1);
+        assert!(did_you_mean(&long, [format!("{long}x").as_str()]).is_empty());
+        assert!(did_you_mean("nnnn", [long.as_str()]).is_empty());
     }
 
     #[test]

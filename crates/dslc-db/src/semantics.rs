@@ -18,6 +18,9 @@ use crate::table::{Cell, Table};
 /// The largest range the checker expands; larger ones are almost certainly typos.
 pub const MAX_RANGE_LEVELS: i64 = 1_000_000;
 
+/// Candidates did-you-mean compares per spec, in all (see `Analyzer::suggest`).
+pub const SUGGESTION_BUDGET: usize = 250_000;
+
 /// Where a level, item or declaration comes from: a span in the spec or in an included file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
@@ -150,8 +153,9 @@ pub struct Design {
     pub spec_start: usize,
     /// Every value written in the spec or its includes, in source order per rule.
     pub occurrences: Vec<Occurrence>,
-    /// For every axis, tie, pair and tuple ever declared: the design columns it fills.
-    pub axis_columns: HashMap<String, Vec<String>>,
+    /// For every axis, tie, pair and tuple ever declared: the factor whose columns it fills, and
+    /// which of them (an entry's columns are contiguous in its factor). See [`Design::columns_of`].
+    pub axis_columns: HashMap<String, (usize, std::ops::Range<usize>)>,
     /// A tied axis → the tie that took it.
     pub tie_of: HashMap<String, String>,
 }
@@ -210,6 +214,16 @@ impl Design {
             total = total.saturating_mul(distinct as u128);
         }
         total
+    }
+
+    /// The design columns that the axis, tie, pair or tuple `name` fills.
+    pub fn columns_of(&self, name: &str) -> &[String] {
+        match self.axis_columns.get(name) {
+            Some((factor, range)) => {
+                self.factors.get(*factor).and_then(|f| f.columns.get(range.clone())).unwrap_or(&[])
+            }
+            None => &[],
+        }
     }
 
     /// The index of a column in `columns`.
@@ -292,6 +306,17 @@ struct Entry {
 }
 
 impl Entry {
+    /// What an emptied slot holds until a rule's entry takes it.
+    fn vacant() -> Entry {
+        Entry {
+            name: String::new(),
+            decl: Origin { file: Arc::from(std::path::Path::new("")), span: 0..0 },
+            kind: EntryKind::Plain,
+            levels: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+
     fn is_atomic(&self) -> bool {
         matches!(self.kind, EntryKind::Plain | EntryKind::Tie { .. })
     }
@@ -302,6 +327,68 @@ impl Entry {
             EntryKind::Tie { members } | EntryKind::Tuple { members } => members.iter().map(String::as_str).collect(),
             EntryKind::Pair { left, right } => vec![left.as_str(), right.as_str()],
         }
+    }
+}
+
+/// The live axis map in axis order. A rule puts its entry into the slot of one of the entries it
+/// replaces and empties the others, so slots never move: a name finds its slot in O(1), and a
+/// rule over k axes costs O(k) however many axes the spec has.
+#[derive(Default)]
+struct Live {
+    slots: Vec<Entry>,
+    alive: Vec<bool>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Live {
+    fn push(&mut self, entry: Entry) {
+        self.by_name.insert(entry.name.clone(), self.slots.len());
+        self.slots.push(entry);
+        self.alive.push(true);
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    /// The live entries with their slots, in axis order.
+    fn iter(&self) -> impl Iterator<Item = (usize, &Entry)> {
+        self.slots.iter().enumerate().filter(|(i, _)| self.alive[*i])
+    }
+
+    /// Empties a slot and returns its entry.
+    fn take(&mut self, index: usize) -> Entry {
+        self.alive[index] = false;
+        let entry = std::mem::replace(&mut self.slots[index], Entry::vacant());
+        if self.by_name.get(&entry.name) == Some(&index) {
+            self.by_name.remove(&entry.name);
+        }
+        entry
+    }
+
+    /// Fills an emptied slot with a new entry.
+    fn put(&mut self, index: usize, entry: Entry) {
+        self.by_name.insert(entry.name.clone(), index);
+        self.slots[index] = entry;
+        self.alive[index] = true;
+    }
+}
+
+impl std::ops::Index<usize> for Live {
+    type Output = Entry;
+
+    fn index(&self, index: usize) -> &Entry {
+        &self.slots[index]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Live {
+    fn index_mut(&mut self, index: usize) -> &mut Entry {
+        &mut self.slots[index]
     }
 }
 
@@ -332,7 +419,11 @@ struct Analyzer<'a> {
     interner: Interner,
     diagnostics: Vec<Diagnostic>,
     /// The live axis map, in axis order.
-    live: Vec<Entry>,
+    live: Live,
+    /// How many more candidates did-you-mean may compare in this spec.
+    suggestion_budget: std::cell::Cell<usize>,
+    /// Axis name -> its fact in `axes`.
+    axis_fact: HashMap<String, usize>,
     /// Every entry ever created, by name, for expanding rules that consumed others.
     all: HashMap<String, Entry>,
     /// Axis or rule name -> the rule that consumed it and where that rule is named.
@@ -359,7 +450,9 @@ pub fn analyze(spec: &FilePath, file: &ast::SpecFile, resolver: &dyn IncludeReso
         resolver,
         interner: Interner::default(),
         diagnostics: Vec::new(),
-        live: Vec::new(),
+        live: Live::default(),
+        axis_fact: HashMap::default(),
+        suggestion_budget: std::cell::Cell::new(SUGGESTION_BUDGET),
         all: HashMap::default(),
         consumed: HashMap::default(),
         tie_alias: HashMap::default(),
@@ -385,6 +478,20 @@ impl<'a> Analyzer<'a> {
 
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Did-you-mean within the spec's budget of comparisons: each unknown name is compared with
+    /// every candidate, so without a budget thousands of unknown names against thousands of axes
+    /// would cost the product. Once it is spent, reports come without suggestions.
+    fn suggest<'c, I: Iterator<Item = &'c str>>(&self, wanted: &str, candidates: impl FnOnce() -> I) -> Vec<String> {
+        let remaining = self.suggestion_budget.get();
+        if remaining == 0 {
+            return Vec::new();
+        }
+        let mut compared = 0;
+        let suggestions = did_you_mean(wanted, candidates().take(remaining).inspect(|_| compared += 1));
+        self.suggestion_budget.set(remaining - compared);
+        suggestions
     }
 
     fn run(mut self, file: &ast::SpecFile) -> Analysis {
@@ -482,6 +589,7 @@ impl<'a> Analyzer<'a> {
                 self.poisoned.insert(axis.name.text.clone());
                 continue;
             }
+            self.axis_fact.insert(entry.name.clone(), self.axes.len());
             self.axes.push(AxisFact {
                 name: entry.name.clone(),
                 decl,
@@ -491,7 +599,18 @@ impl<'a> Analyzer<'a> {
             self.live.push(entry);
         }
         // Tuple-bound axes come after the declared ones, in order of first appearance.
+        let rule_names: HashSet<&str> = file
+            .statements
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Tie(t) => Some(t.name.text.as_str()),
+                Statement::Pair(p) => Some(p.name.text.as_str()),
+                Statement::Tuple(t) => Some(t.name.text.as_str()),
+                _ => None,
+            })
+            .collect();
         let mut derived: Vec<(String, Span)> = Vec::new();
+        let mut derived_names: HashSet<String> = HashSet::default();
         for statement in &file.statements {
             let Statement::Tuple(tuple) = statement else { continue };
             for axis in &tuple.axes {
@@ -512,14 +631,16 @@ impl<'a> Analyzer<'a> {
                     self.report(d);
                     continue;
                 }
-                if self.tuple_mentions_tie(file, &axis.text) || derived.iter().any(|(n, _)| n == &axis.text) {
+                // A rule's name in a tuple refers to that rule, not to a new axis.
+                if rule_names.contains(axis.text.as_str()) || !derived_names.insert(axis.text.clone()) {
                     continue;
                 }
                 derived.push((axis.text.clone(), axis.span.clone()));
             }
         }
+        let mut values_of = self.tuple_axis_values(file, &derived_names);
         for (name, span) in derived {
-            let values = self.tuple_axis_values(file, &name);
+            let values = values_of.remove(&name).unwrap_or_default();
             let decl = self.origin(&span);
             let mut entry = Entry {
                 name: name.clone(),
@@ -541,6 +662,7 @@ impl<'a> Analyzer<'a> {
                 self.levelless_tuple_axes.insert(name);
                 continue;
             }
+            self.axis_fact.insert(entry.name.clone(), self.axes.len());
             self.axes.push(AxisFact {
                 name: name.clone(),
                 decl,
@@ -551,57 +673,68 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Whether `name` is a rule's name, in which case a tuple refers to that rule, not a new axis.
-    fn tuple_mentions_tie(&self, file: &ast::SpecFile, name: &str) -> bool {
-        file.statements.iter().any(|s| match s {
-            Statement::Tie(t) => t.name.text == name,
-            Statement::Pair(p) => p.name.text == name,
-            Statement::Tuple(t) => t.name.text == name,
-            _ => false,
-        })
-    }
-
-    /// The values in `name`'s position of every tuple that binds it, from lists and files.
-    fn tuple_axis_values(&mut self, file: &ast::SpecFile, name: &str) -> Vec<(Sym, Origin)> {
-        let mut values = Vec::new();
+    /// The values in each derived axis's position of every tuple that binds it, from lists and
+    /// files, in one pass over the tuples.
+    fn tuple_axis_values(
+        &mut self,
+        file: &ast::SpecFile,
+        derived: &HashSet<String>,
+    ) -> HashMap<String, Vec<(Sym, Origin)>> {
+        let mut values: HashMap<String, Vec<(Sym, Origin)>> = HashMap::default();
         for statement in &file.statements {
             let Statement::Tuple(tuple) = statement else { continue };
-            let Some(position) = tuple.axes.iter().position(|a| a.text == name) else { continue };
+            let positions: Vec<(usize, &str)> = tuple
+                .axes
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| derived.contains(&a.text))
+                .map(|(k, a)| (k, a.text.as_str()))
+                .collect();
+            if positions.is_empty() {
+                continue;
+            }
             match &tuple.items {
                 Items::List { items, .. } => {
                     for item in items {
                         if item.elems.len() != tuple.axes.len() {
                             continue;
                         }
-                        if let Some(ItemElem::Value(v)) = item.elems.get(position) {
-                            let sym = self.interner.intern(&v.text);
-                            values.push((sym, self.origin(&v.span)));
+                        for &(position, name) in &positions {
+                            if let Some(ItemElem::Value(v)) = item.elems.get(position) {
+                                let sym = self.interner.intern(&v.text);
+                                let origin = self.origin(&v.span);
+                                values.entry(name.to_string()).or_default().push((sym, origin));
+                            }
                         }
                     }
                 }
                 Items::File(file_ref) => {
                     // Header problems are reported when the tuple itself runs; a file that cannot
                     // be read is reported here, since without it the tuple's axes have no levels.
-                    let resolved = self.resolver.resolve(file_ref);
-                    if let Err(d) = &resolved {
-                        self.report((**d).clone());
-                    }
-                    if let Ok(included) = resolved {
-                        if included.table.header.is_none() {
-                            let d = self.items_need_csv(&tuple.name.text, file_ref);
-                            self.report(d);
+                    let included = match self.resolver.resolve(file_ref) {
+                        Ok(included) => included,
+                        Err(d) => {
+                            self.report(*d);
+                            continue;
                         }
-                        if let Some(header) = &included.table.header {
-                            if let Some(column) = header.cells.iter().position(|c| c.text == name) {
-                                for record in &included.table.records {
-                                    let cell = &record.cells[column];
-                                    if cell.text.is_empty() {
-                                        continue;
-                                    }
-                                    let sym = self.interner.intern(&cell.text);
-                                    values.push((sym, Origin { file: included.path.clone(), span: cell.span.clone() }));
-                                }
+                    };
+                    let Some(header) = &included.table.header else {
+                        let d = self.items_need_csv(&tuple.name.text, file_ref);
+                        self.report(d);
+                        continue;
+                    };
+                    let columns: HashMap<&str, usize> =
+                        header.cells.iter().enumerate().map(|(i, c)| (c.text.as_str(), i)).rev().collect();
+                    for &(_, name) in &positions {
+                        let Some(&column) = columns.get(name) else { continue };
+                        let axis_values = values.entry(name.to_string()).or_default();
+                        for record in &included.table.records {
+                            let cell = &record.cells[column];
+                            if cell.text.is_empty() {
+                                continue;
                             }
+                            let sym = self.interner.intern(&cell.text);
+                            axis_values.push((sym, Origin { file: included.path.clone(), span: cell.span.clone() }));
                         }
                     }
                 }
@@ -752,13 +885,13 @@ impl<'a> Analyzer<'a> {
         let mut target = name.text.as_str();
         let mut hops = 0;
         while let Some(tie) = self.tie_alias.get(target) {
-            if self.live.iter().any(|e| e.name == target) || hops > self.tie_alias.len() {
+            if self.live.contains(target) || hops > self.tie_alias.len() {
                 break;
             }
             target = tie;
             hops += 1;
         }
-        if let Some(index) = self.live.iter().position(|e| e.name == target) {
+        if let Some(index) = self.live.position(target) {
             return Ok(index);
         }
         if let Some((consumer, origin)) = self.consumed.get(target) {
@@ -777,10 +910,13 @@ impl<'a> Analyzer<'a> {
         if self.poisoned.contains(target) {
             return Err(Unresolved::Silent);
         }
-        let mut candidates: Vec<&str> = self.live.iter().map(|e| e.name.as_str()).collect();
-        candidates.extend(self.consumed.keys().map(String::as_str));
-        candidates.extend(self.tie_alias.keys().map(String::as_str));
-        let suggestions = did_you_mean(&name.text, candidates);
+        let suggestions = self.suggest(&name.text, || {
+            self.live
+                .iter()
+                .map(|(_, e)| e.name.as_str())
+                .chain(self.consumed.keys().map(String::as_str))
+                .chain(self.tie_alias.keys().map(String::as_str))
+        });
         let mut d = Diagnostic::new(
             codes::UNKNOWN_AXIS,
             format!("unknown axis `{}`", name.text),
@@ -825,10 +961,9 @@ impl<'a> Analyzer<'a> {
         // A rule may take the name of an axis it combines, but only of one that is still live under
         // that name: an axis already tied away means its tie, and naming a rule after it would
         // make the tie and the rule refer to each other.
-        let named_after_own_axis =
-            own_axes.contains(&name.text.as_str()) && self.live.iter().any(|e| e.name == name.text);
+        let named_after_own_axis = own_axes.contains(&name.text.as_str()) && self.live.contains(&name.text);
         let clashes_with_axis = !named_after_own_axis
-            && (self.live.iter().any(|e| e.name == name.text)
+            && (self.live.contains(&name.text)
                 || self.consumed.contains_key(&name.text)
                 || self.tie_alias.contains_key(&name.text));
         if clashes_with_axis {
@@ -881,8 +1016,8 @@ impl<'a> Analyzer<'a> {
             .collect();
         for (sym, origin) in &values {
             if !present.contains(sym) {
-                let level_names: Vec<&str> = present.iter().map(|s| self.interner.get(*s)).collect();
-                let suggestions = did_you_mean(self.interner.get(*sym), level_names);
+                let suggestions =
+                    self.suggest(self.interner.get(*sym), || present.iter().map(|s| self.interner.get(*s)));
                 let d = Diagnostic::new(
                     codes::SUBSET_VALUE_NOT_LEVEL,
                     format!("`{}` is not a level of axis `{}`; it has no effect", self.interner.get(*sym), entry_name),
@@ -1051,8 +1186,9 @@ impl<'a> Analyzer<'a> {
 
     /// Reports an axis listed twice in one rule; returns whether all are distinct.
     fn distinct_indices(&mut self, indices: &[usize], names: &[Name], rule: &str) -> bool {
+        let mut first_named: HashMap<usize, usize> = HashMap::default();
         for (k, index) in indices.iter().enumerate() {
-            if let Some(j) = indices[..k].iter().position(|i| i == index) {
+            if let Some(&j) = first_named.get(index) {
                 let d = Diagnostic::new(
                     codes::PAIR_SAME_AXIS,
                     format!("rule `{}` names axis `{}` twice", rule, self.live[*index].name),
@@ -1064,27 +1200,22 @@ impl<'a> Analyzer<'a> {
                 self.poisoned.insert(rule.to_string());
                 return false;
             }
+            first_named.insert(*index, k);
         }
         true
     }
 
-    /// Removes the entries at `indices`, inserting `entry` where the one at `position` stood.
+    /// Removes the entries at `indices`, putting `entry` where the one at `position` stood.
     fn replace(&mut self, indices: &[usize], position: usize, entry: Entry, by: &Origin) {
-        let target = self.live[position].name.clone();
-        let mut removed: Vec<usize> = indices.to_vec();
-        removed.sort_unstable_by(|a, b| b.cmp(a));
-        for index in removed {
-            let old = self.live.remove(index);
+        for &index in indices {
+            let old = self.live.take(index);
             self.consumed.insert(old.name.clone(), (entry.name.clone(), by.clone()));
-            if let Some(fact) = self.axes.iter_mut().find(|a| a.name == old.name) {
-                fact.consumed_by = Some(entry.name.clone());
+            if let Some(&fact) = self.axis_fact.get(&old.name) {
+                self.axes[fact].consumed_by = Some(entry.name.clone());
             }
             self.all.insert(old.name.clone(), old);
         }
-        // Only entries before `position` were removed ahead of it.
-        let shift = indices.iter().filter(|&&i| i < position).count();
-        let _ = target;
-        self.live.insert(position - shift, entry);
+        self.live.put(position, entry);
     }
 
     fn pair(&mut self, s: &ast::PairStmt) {
@@ -1376,8 +1507,7 @@ impl<'a> Analyzer<'a> {
         if side.domain.contains(&level) {
             return Some(level);
         }
-        let entry = self.live[side.index].clone();
-        self.outside_domain(&entry, &level, self.origin(&elem.span()));
+        self.outside_domain(side.index, &level, self.origin(&elem.span()));
         None
     }
 
@@ -1443,7 +1573,9 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn outside_domain(&mut self, entry: &Entry, level: &Level, origin: Origin) {
+    /// Reports a level outside the domain of the live entry at `index`.
+    fn outside_domain(&mut self, index: usize, level: &Level, origin: Origin) {
+        let entry = &self.live[index];
         let shown = self.show_level(level);
         let mut d = Diagnostic::new(
             codes::VALUE_OUTSIDE_DOMAIN,
@@ -1452,12 +1584,12 @@ impl<'a> Analyzer<'a> {
         )
         .with_label(entry.decl.label(format!("`{}` declared here", entry.name)));
         if let Level::Atom(sym) = level {
-            let names: Vec<&str> = entry
-                .levels
-                .iter()
-                .filter_map(|l| if let Level::Atom(s) = l { Some(self.interner.get(*s)) } else { None })
-                .collect();
-            let suggestions = did_you_mean(self.interner.get(*sym), names);
+            let suggestions = self.suggest(self.interner.get(*sym), || {
+                entry
+                    .levels
+                    .iter()
+                    .filter_map(|l| if let Level::Atom(s) = l { Some(self.interner.get(*s)) } else { None })
+            });
             d = d.with_suggestions(suggestions);
         }
         if d.help.is_none() {
@@ -1483,23 +1615,30 @@ impl<'a> Analyzer<'a> {
         let header_names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
         let mut expected: Vec<Vec<String>> = Vec::new();
         for (&index, written) in indices.iter().zip(names) {
-            let entry = self.live[index].clone();
+            let entry = &self.live[index];
             if entry.is_atomic() {
                 // A plain side's column is named as the rule names it, even when that is a tied axis.
                 expected.push(vec![written.text.clone()]);
             } else {
-                expected.push(self.atom_leaves(&entry));
+                expected.push(self.atom_leaves(entry));
             }
         }
         let wanted: Vec<&str> = expected.iter().flatten().map(String::as_str).collect();
-        let missing: Vec<&str> = wanted.iter().filter(|w| !header_names.contains(w)).copied().collect();
-        let extra: Vec<&str> = header_names.iter().filter(|h| !wanted.contains(h)).copied().collect();
+        let wanted_set: HashSet<&str> = wanted.iter().copied().collect();
+        // Where each header name first stands; a name seen again is repeated.
+        let mut header_position: HashMap<&str, usize> = HashMap::default();
         let mut repeated: Vec<&str> = Vec::new();
         for (i, name) in header_names.iter().enumerate() {
-            if header_names[..i].contains(name) && !repeated.contains(name) {
-                repeated.push(name);
+            if header_position.contains_key(name) {
+                if !repeated.contains(name) {
+                    repeated.push(name);
+                }
+            } else {
+                header_position.insert(name, i);
             }
         }
+        let missing: Vec<&str> = wanted.iter().filter(|w| !header_position.contains_key(*w)).copied().collect();
+        let extra: Vec<&str> = header_names.iter().filter(|h| !wanted_set.contains(*h)).copied().collect();
         if !missing.is_empty() || !extra.is_empty() || !repeated.is_empty() {
             let mut problems = Vec::new();
             if !missing.is_empty() {
@@ -1533,7 +1672,7 @@ impl<'a> Analyzer<'a> {
         Some(
             expected
                 .iter()
-                .map(|cols| cols.iter().map(|c| header_names.iter().position(|h| h == c).unwrap_or(0)).collect())
+                .map(|cols| cols.iter().map(|c| header_position.get(c.as_str()).copied().unwrap_or(0)).collect())
                 .collect(),
         )
     }
@@ -1578,8 +1717,7 @@ impl<'a> Analyzer<'a> {
         } else {
             record.cells[columns[0]].span.start..record.cells[*columns.last().unwrap_or(&0)].span.end
         };
-        let entry = self.live[side.index].clone();
-        self.outside_domain(&entry, &level, Origin { file: file.clone(), span });
+        self.outside_domain(side.index, &level, Origin { file: file.clone(), span });
         None
     }
 
@@ -1615,11 +1753,15 @@ impl<'a> Analyzer<'a> {
         let mut ok = true;
         for &(side, word) in sides {
             let mut counts: Vec<(&Level, usize, usize)> = Vec::new();
+            let mut slot: HashMap<&Level, usize> = HashMap::default();
             for (i, level) in levels.iter().enumerate() {
                 let Level::Tuple(parts) = level else { continue };
-                match counts.iter_mut().find(|(l, _, _)| *l == &parts[side]) {
-                    Some(entry) => entry.1 += 1,
-                    None => counts.push((&parts[side], 1, i)),
+                match slot.get(&parts[side]) {
+                    Some(&k) => counts[k].1 += 1,
+                    None => {
+                        slot.insert(&parts[side], counts.len());
+                        counts.push((&parts[side], 1, i));
+                    }
                 }
             }
             let min = counts.iter().map(|c| c.1).min().unwrap_or(0);
@@ -1667,13 +1809,20 @@ impl<'a> Analyzer<'a> {
     /// Flattens the live entries into factors and computes the column order.
     fn finish(&mut self, outputs: &[&ast::OutputStmt]) -> Design {
         let mut factors = Vec::new();
-        let live_names: Vec<String> = self.live.iter().map(|e| e.name.clone()).collect();
+        let live_slots: Vec<usize> = self.live.iter().map(|(i, _)| i).collect();
+        let mut axis_columns: HashMap<String, (usize, std::ops::Range<usize>)> = HashMap::default();
+        let live_names: Vec<String> = self.live.iter().map(|(_, e)| e.name.clone()).collect();
         // Factors take the levels; the entries stay behind (without levels) for column expansion.
-        for index in 0..self.live.len() {
+        for index in live_slots {
             let levels = std::mem::take(&mut self.live[index].levels);
             let origins = std::mem::take(&mut self.live[index].origins);
             let entry = &self.live[index];
-            let columns = self.leaf_columns(entry);
+            let mut columns = Vec::new();
+            let mut spans = Vec::new();
+            self.collect_columns(entry, &mut columns, &mut spans);
+            for (name, range) in spans {
+                axis_columns.insert(name, (factors.len(), range));
+            }
             let shape = self.flat_shape(entry);
             let mut cells = Vec::with_capacity(columns.len() * levels.len());
             for level in &levels {
@@ -1689,18 +1838,15 @@ impl<'a> Analyzer<'a> {
         }
         let natural = self.natural_columns(&live_names);
         let columns = self.apply_output(natural, outputs);
-        let mut column_sources = Vec::new();
-        for column in &columns {
-            let source = factors
-                .iter()
-                .enumerate()
-                .find_map(|(f, factor)| factor.columns.iter().position(|c| c == column).map(|leaf| (f, leaf)));
-            column_sources.push(source.unwrap_or((0, 0)));
+        // The first factor and leaf that fill each column.
+        let mut source_of: HashMap<&str, (usize, usize)> = HashMap::default();
+        for (f, factor) in factors.iter().enumerate() {
+            for (leaf, column) in factor.columns.iter().enumerate() {
+                source_of.entry(column.as_str()).or_insert((f, leaf));
+            }
         }
-        let mut axis_columns: HashMap<String, Vec<String>> = HashMap::default();
-        for entry in self.live.iter().chain(self.all.values()) {
-            axis_columns.insert(entry.name.clone(), self.leaf_columns(entry));
-        }
+        let column_sources: Vec<(usize, usize)> =
+            columns.iter().map(|c| source_of.get(c.as_str()).copied().unwrap_or((0, 0))).collect();
         Design {
             tie_of: std::mem::take(&mut self.tie_alias),
             occurrences: std::mem::take(&mut self.occurrences),
@@ -1719,7 +1865,39 @@ impl<'a> Analyzer<'a> {
     }
 
     fn entry(&self, name: &str) -> Option<&Entry> {
-        self.live.iter().find(|e| e.name == name).or_else(|| self.all.get(name))
+        match self.live.position(name) {
+            Some(index) => Some(&self.live[index]),
+            None => self.all.get(name),
+        }
+    }
+
+    /// Appends an entry's leaf columns to `out` and, after those of its members, where its own
+    /// columns stand; so for a tie named after one of its axes, the tie's range wins.
+    fn collect_columns(&self, entry: &Entry, out: &mut Vec<String>, spans: &mut Vec<(String, std::ops::Range<usize>)>) {
+        let start = out.len();
+        match &entry.kind {
+            EntryKind::Plain => out.push(entry.name.clone()),
+            EntryKind::Tie { members } => {
+                if !members.contains(&entry.name) {
+                    out.push(entry.name.clone());
+                }
+                for member in members {
+                    if let Some(m) = self.entry(member) {
+                        if m.name == entry.name {
+                            out.push(m.name.clone());
+                        } else {
+                            self.collect_columns(m, out, spans);
+                        }
+                    }
+                }
+            }
+            EntryKind::Pair { .. } | EntryKind::Tuple { .. } => {
+                for m in entry.members().iter().filter_map(|m| self.entry(m)) {
+                    self.collect_columns(m, out, spans);
+                }
+            }
+        }
+        spans.push((entry.name.clone(), start..out.len()));
     }
 
     fn leaf_columns(&self, entry: &Entry) -> Vec<String> {
@@ -1761,7 +1939,10 @@ impl<'a> Analyzer<'a> {
     /// The column order of the old system's row dictionaries: live names in axis order, then
     /// pairs, tuples and ties expanded in declaration order, each appending what it adds.
     fn natural_columns(&self, live_names: &[String]) -> Vec<String> {
-        let mut keys: Vec<String> = live_names.to_vec();
+        // Keys in order, with removed ones left as holes, and where each present key stands.
+        let mut keys: Vec<Option<String>> = live_names.iter().cloned().map(Some).collect();
+        let mut position: HashMap<String, usize> =
+            live_names.iter().enumerate().map(|(i, name)| (name.clone(), i)).collect();
         loop {
             let mut changed = false;
             for pass in 0..3 {
@@ -1773,24 +1954,26 @@ impl<'a> Analyzer<'a> {
                         EntryKind::Tie { .. } => 2,
                         EntryKind::Plain => continue,
                     };
-                    if kind_pass != pass || !keys.contains(rule) {
+                    if kind_pass != pass || !position.contains_key(rule) {
                         continue;
                     }
-                    let members: Vec<String> = entry.members().iter().map(|m| m.to_string()).collect();
                     if pass < 2 {
-                        keys.retain(|k| k != rule);
+                        if let Some(at) = position.remove(rule) {
+                            keys[at] = None;
+                        }
                         changed = true;
                     }
-                    for member in members {
-                        if !keys.contains(&member) {
-                            keys.push(member);
+                    for member in entry.members() {
+                        if !position.contains_key(member) {
+                            position.insert(member.to_string(), keys.len());
+                            keys.push(Some(member.to_string()));
                             changed = true;
                         }
                     }
                 }
             }
             if !changed {
-                return keys;
+                return keys.into_iter().flatten().collect();
             }
         }
     }
@@ -1807,6 +1990,7 @@ impl<'a> Analyzer<'a> {
             self.report(d);
         }
         let Some(output) = outputs.first() else { return natural };
+        let natural_set: HashSet<&str> = natural.iter().map(String::as_str).collect();
         let mut ordered: Vec<String> = Vec::new();
         let mut seen: HashMap<&str, &Span> = HashMap::default();
         for field in &output.fields {
@@ -1822,7 +2006,7 @@ impl<'a> Analyzer<'a> {
                 continue;
             }
             seen.insert(&field.text, &field.span);
-            if natural.contains(&field.text) {
+            if natural_set.contains(field.text.as_str()) {
                 ordered.push(field.text.clone());
                 continue;
             }
@@ -1840,7 +2024,7 @@ impl<'a> Analyzer<'a> {
             } else if self.poisoned_reference(&field.text) {
                 continue;
             } else {
-                let suggestions = did_you_mean(&field.text, natural.iter().map(String::as_str));
+                let suggestions = self.suggest(&field.text, || natural.iter().map(String::as_str));
                 let mut d = Diagnostic::new(
                     codes::UNKNOWN_OUTPUT_FIELD,
                     format!("output field `{}` is not a column of this spec", field.text),
@@ -1848,17 +2032,14 @@ impl<'a> Analyzer<'a> {
                 )
                 .with_suggestions(suggestions);
                 if d.help.is_none() {
-                    d.help = Some(format!("the columns are: {}", natural.join(", ")));
+                    d.help = Some(format!("the columns are: {}", preview_names(&natural)));
                 }
                 d
             };
             self.report(d);
         }
-        for column in natural {
-            if !ordered.contains(&column) {
-                ordered.push(column);
-            }
-        }
+        let listed: HashSet<String> = ordered.iter().cloned().collect();
+        ordered.extend(natural.into_iter().filter(|column| !listed.contains(column)));
         ordered
     }
 
@@ -1886,6 +2067,17 @@ fn flatten_into(level: &Level, shape: &FlatShape, out: &mut Vec<Sym>) {
         // Levels are built from the same entries as their shapes, so the two always agree.
         _ => {}
     }
+}
+
+/// The first names of a list for a help line, and how many more there are: a help line that
+/// listed thousands of columns for each of thousands of reports would make the output quadratic.
+fn preview_names(names: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut text = names.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
 }
 
 fn kind_word(kind: &EntryKind) -> &'static str {
