@@ -6,6 +6,7 @@ pub mod client;
 mod context;
 mod convert;
 mod features;
+pub mod framing;
 pub mod position;
 mod resync;
 mod server;
