@@ -229,3 +229,89 @@ fn rename_rejects_invalid_names() {
     assert_eq!(response["error"]["code"], -32602, "{response}");
     assert!(client.shutdown());
 }
+
+#[test]
+fn rejected_input_is_answered_with_its_code_and_id() {
+    let mut client = Client::initialized(json!({}));
+    client.send_raw(r#"{"jsonrpc":"1.0","id":41,"method":"textDocument/hover"}"#);
+    let answer = client.read_until(|m| m["id"] == 41);
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    client.send_raw("[]");
+    let answer = client.read_until(|m| m.get("id") == Some(&Value::Null));
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    client.send_raw("{ not json");
+    let answer = client.read_until(|m| m.get("id") == Some(&Value::Null));
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn a_storm_of_changes_is_checked_once_per_batch() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/storm.cohort");
+    let uri = client.open(&path, SPEC);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    // 1,000 full-text changes, written before the server reads any of them; only the last one
+    // has an unknown ID.
+    let mut frames = String::new();
+    for version in 2..=1001 {
+        let id = if version == 1001 { "final-typo" } else { "gpt-4.1" };
+        let text = format!("cohort c\naxis draft_llm = [sonnet-4, {id}]\n# {version}\n");
+        let body = json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": { "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] },
+        })
+        .to_string();
+        frames.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    }
+    client.send_frames(&frames);
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    assert!(symbols.get("result").is_some(), "{symbols}");
+    // Notifications and responses are written in no fixed order, so wait for the final version.
+    let is_final = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1001;
+    if !client.notifications.iter().any(is_final) {
+        let last = client.read_until(is_final);
+        client.notifications.push(last);
+    }
+    let published: Vec<Value> = client
+        .notifications
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .map(|m| m["params"].clone())
+        .collect();
+    eprintln!("{} diagnostics sets published for 1,000 changes", published.len());
+    assert!(!published.is_empty() && published.len() <= 50, "{} diagnostics sets published", published.len());
+    let last = published.last().unwrap();
+    assert_eq!(last["version"], 1001, "{last}");
+    assert_eq!(codes(&last["diagnostics"]), vec!["E0501"], "{last}");
+    let unknown = last["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "E0501").unwrap();
+    assert!(unknown["message"].as_str().unwrap().contains("final-typo"), "{last}");
+    // Every set published on the way is for a version that had been read, in order.
+    let versions: Vec<i64> = published.iter().map(|p| p["version"].as_i64().unwrap()).collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn debouncing_never_hides_the_latest_change() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/debounce.cohort");
+    let uri = client.open(&path, SPEC);
+    client.diagnostics(&uri);
+    // A change tower-lsp cannot decode is never handled; the next one still publishes.
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 50 }, "contentChanges": 5 }),
+    );
+    client.notify("textDocument/didChange", change(&uri, 51, pos(1, 34), pos(1, 35), "7"));
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    // Versions start again when a document is reopened.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(client.diagnostics(&uri), json!([]));
+    client.open(&path, SPEC);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    client.notify("textDocument/didChange", change(&uri, 2, pos(1, 34), pos(1, 35), "7"));
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    assert!(client.shutdown());
+}
