@@ -9,6 +9,7 @@ mod features;
 pub mod framing;
 pub mod position;
 mod resync;
+mod root;
 mod server;
 
 pub use server::serve;

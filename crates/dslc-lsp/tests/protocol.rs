@@ -315,3 +315,75 @@ fn debouncing_never_hides_the_latest_change() {
     assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
     assert!(client.shutdown());
 }
+
+/// A project whose spec names files outside its root, directly and through symlinks.
+fn escaping_project() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize(dir.path()).unwrap();
+    let root = base.join("proj");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("dslc.toml"), "").unwrap();
+    std::fs::write(base.join("outside.csv"), "id,secret\nx,1\n").unwrap();
+    std::fs::write(root.join("inside.csv"), "id,name\na,b\n").unwrap();
+    std::os::unix::fs::symlink(&base, root.join("up")).unwrap();
+    std::os::unix::fs::symlink(base.join("outside.csv"), root.join("evil.csv")).unwrap();
+    let outside = base.join("outside.csv");
+    let spec = format!(
+        "axis a = file(\"../outside.csv\")\naxis b = file(\"inside.csv\")\naxis c = file(\"up/outside.csv\")\n\
+         axis d = file(\"evil.csv\")\naxis e = file(\"{}\")\n",
+        outside.display()
+    );
+    (dir, root, spec)
+}
+
+#[test]
+fn hover_and_definition_stay_inside_the_project_root() {
+    let (_dir, root, spec) = escaping_project();
+    let mut client = Client::initialized(json!({}));
+    let uri = client.open(&root.join("spec.cohort"), &spec);
+    let at = |line| json!({ "textDocument": { "uri": uri }, "position": pos(line, 17) });
+    // Line 1 is inside the root: the control that hover and definition work at all.
+    let hover = client.request("textDocument/hover", at(1));
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("columns: id, name"), "{hover}");
+    let definition = client.request("textDocument/definition", at(1));
+    assert_eq!(definition["result"]["uri"], common::uri(&root.join("inside.csv")), "{definition}");
+    for line in [0, 2, 3, 4] {
+        let hover = client.request("textDocument/hover", at(line));
+        assert_eq!(hover["result"], Value::Null, "line {line}: {hover}");
+        assert!(!hover.to_string().contains("secret"), "{hover}");
+        let definition = client.request("textDocument/definition", at(line));
+        assert_eq!(definition["result"], Value::Null, "line {line}: {definition}");
+    }
+    assert!(client.shutdown());
+}
+
+#[test]
+fn path_completion_stays_inside_the_project_root() {
+    let (_dir, root, _) = escaping_project();
+    let mut client = Client::initialized(json!({}));
+    let path = root.join("sub/spec.cohort");
+    let typed = ["", "../", "/", "../../", "../up/", "./../", "../sub/../"];
+    let text: String = typed.iter().map(|t| format!("axis x = file(\"{t}\")\n")).collect();
+    let uri = client.open(&path, &text);
+    let mut labels = Vec::new();
+    for (line, t) in typed.iter().enumerate() {
+        let at = json!({ "textDocument": { "uri": uri }, "position": pos(line as u32, 15 + t.len() as u32) });
+        let response = client.request("textDocument/completion", at);
+        let items = match &response["result"] {
+            Value::Array(items) => items.clone(),
+            Value::Object(list) => list["items"].as_array().cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        labels.push(items.iter().map(|i| i["label"].as_str().unwrap().to_string()).collect::<Vec<_>>());
+    }
+    let root_listing = vec!["inside.csv".to_string(), "sub/".to_string()];
+    assert_eq!(labels[0], Vec::<String>::new(), "sub/ is empty");
+    assert_eq!(labels[1], root_listing, "the root, without the symlinks that leave it");
+    assert_eq!(labels[2], Vec::<String>::new(), "/");
+    assert_eq!(labels[3], Vec::<String>::new(), "the root's parent");
+    assert_eq!(labels[4], Vec::<String>::new(), "through a symlink out");
+    assert_eq!(labels[5], root_listing);
+    assert_eq!(labels[6], root_listing);
+    assert!(client.shutdown());
+}
