@@ -185,7 +185,7 @@ impl Framer {
                     Header::Incomplete => false,
                     Header::Bad { message, skip } => {
                         out.push(Frame::Rejected(Rejection::parse(message)));
-                        self.buffer.drain(..skip.clamp(1, self.buffer.len()));
+                        self.buffer.drain(..skip.max(1).min(self.buffer.len()));
                         self.state = State::Resync;
                         true
                     }
@@ -213,7 +213,7 @@ impl Framer {
                 match read_header(&self.buffer) {
                     Header::Incomplete => false,
                     Header::Bad { skip, .. } => {
-                        self.buffer.drain(..skip.clamp(1, self.buffer.len()));
+                        self.buffer.drain(..skip.max(1).min(self.buffer.len()));
                         true
                     }
                     Header::Complete { size, length } => {
