@@ -511,6 +511,7 @@ mod tests {
             b"Content-Length 2\r\n\r\n{}",
             b"Content Length: 2\r\n\r\n{}",
             b"\xff\xfe: 2\r\n\r\n{}",
+            b": 2\r\n\r\n{}",
             br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#,
             b"garbage\n",
         ];

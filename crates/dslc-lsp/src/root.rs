@@ -58,4 +58,12 @@ mod tests {
         assert!(!inside(&root, &root.join("up/missing.csv")), "a missing file behind a symlink out");
         assert!(!inside(&root, &root.join("up")));
     }
+
+    #[test]
+    fn paths_that_do_not_exist_at_all_are_compared_as_written() {
+        let root = Path::new("dslc-no-such-dir/root");
+        assert!(inside(root, &root.join("x.csv")));
+        assert!(!inside(root, Path::new("dslc-no-such-dir/other/x.csv")));
+        assert!(!inside(root, &root.join("../x.csv")));
+    }
 }

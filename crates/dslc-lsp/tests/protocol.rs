@@ -242,6 +242,12 @@ fn rejected_input_is_answered_with_its_code_and_id() {
     client.send_raw("{ not json");
     let answer = client.read_until(|m| m.get("id") == Some(&Value::Null));
     assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    // The stand-in method sent by a client: a notification gets no answer, a request a generic
+    // parse error.
+    client.send_raw(r#"{"jsonrpc":"2.0","method":"dslc/rejected"}"#);
+    client.send_raw(r#"{"jsonrpc":"2.0","id":42,"method":"dslc/rejected"}"#);
+    let answer = client.read_until(|m| m.get("id").is_some());
+    assert_eq!((&answer["id"], &answer["error"]["code"]), (&json!(42), &json!(-32700)), "{answer}");
     assert!(client.shutdown());
 }
 
@@ -304,8 +310,18 @@ fn debouncing_never_hides_the_latest_change() {
         "textDocument/didChange",
         json!({ "textDocument": { "uri": uri, "version": 50 }, "contentChanges": 5 }),
     );
+    // A version beyond i32 is not noted (and tower-lsp drops the change).
     client.notify("textDocument/didChange", change(&uri, 51, pos(1, 34), pos(1, 35), "7"));
+    let params = change(&uri, 0, pos(1, 34), pos(1, 35), "1");
+    let mut too_big = params.clone();
+    too_big["textDocument"]["version"] = json!(1u64 << 40);
+    client.notify("textDocument/didChange", too_big);
     assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    let mut unparsable = params;
+    unparsable["textDocument"]["uri"] = json!("not a uri");
+    client.notify("textDocument/didChange", unparsable);
+    client.notify("textDocument/didChange", change(&uri, 52, pos(1, 34), pos(1, 35), "1"));
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
     // Versions start again when a document is reopened.
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     assert_eq!(client.diagnostics(&uri), json!([]));
