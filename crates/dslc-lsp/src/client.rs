@@ -68,10 +68,31 @@ impl Client {
     }
 
     fn send(&mut self, message: &Value) -> io::Result<()> {
-        let stdin = self.stdin.as_mut().ok_or_else(|| io::Error::other("stdin already closed"))?;
         let body = message.to_string();
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes())
+    }
+
+    /// Writes bytes as they are, framed or not (for robustness tests).
+    pub fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let stdin = self.stdin.as_mut().ok_or_else(|| io::Error::other("stdin already closed"))?;
+        stdin.write_all(bytes)?;
         stdin.flush()
+    }
+
+    /// The next message from the server, whatever it is; `None` on timeout or a closed stream.
+    pub fn next_message(&mut self) -> Option<Value> {
+        self.messages.recv_timeout(self.timeout).ok()
+    }
+
+    /// Closes the server's stdin: the end of its input.
+    pub fn close_input(&mut self) {
+        drop(self.stdin.take());
+    }
+
+    /// Closes the server's stdin and waits for the process to end.
+    pub fn wait(mut self) -> io::Result<ExitStatus> {
+        self.close_input();
+        self.child.wait()
     }
 
     pub fn notify(&mut self, method: &str, params: Value) -> io::Result<()> {

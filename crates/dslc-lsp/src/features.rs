@@ -51,8 +51,15 @@ impl Doc<'_> {
         self.path.parent().map(Path::to_path_buf).unwrap_or_default()
     }
 
-    fn resolve(&self, file_ref: &FileRef) -> PathBuf {
-        dslc_db::db::normalize(&self.spec_dir().join(&file_ref.path))
+    /// The file a `file("…")` names, or `None` when it is outside the project root: editors get
+    /// nothing from outside it, as the checker reads nothing from there (E0302).
+    fn resolve(&self, file_ref: &FileRef) -> Option<PathBuf> {
+        let path = dslc_db::db::normalize(&self.spec_dir().join(&file_ref.path));
+        self.inside_root(&path).then_some(path)
+    }
+
+    fn inside_root(&self, path: &Path) -> bool {
+        crate::root::inside(dslc_db::db::project_root(self.db, self.file), path)
     }
 }
 
@@ -278,16 +285,20 @@ fn entry_markdown(id: &str, fields: &[(String, String)], used: bool) -> String {
 /// Directories and `.csv`/`.txt` files next to what has been typed inside `file("…")`.
 fn path_items(doc: &Doc, typed: &str, range: Range) -> Vec<CompletionItem> {
     let dir_part = typed.rfind('/').map_or("", |i| &typed[..=i]);
-    let dir = doc.spec_dir().join(dir_part);
+    let dir = dslc_db::db::normalize(&doc.spec_dir().join(dir_part));
+    if !doc.inside_root(&dir) {
+        return Vec::new();
+    }
     let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
     let mut items: Vec<CompletionItem> = entries
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let name = entry.file_name().to_str()?.to_string();
-            if name.starts_with('.') {
+            if name.starts_with('.') || !doc.inside_root(&entry.path()) {
                 return None;
             }
-            let is_dir = entry.file_type().ok()?.is_dir();
+            // Follows symlinks, which the root check has just vetted.
+            let is_dir = std::fs::metadata(entry.path()).ok()?.is_dir();
             let lower = name.to_ascii_lowercase();
             if !(is_dir || lower.ends_with(".csv") || lower.ends_with(".txt")) {
                 return None;
@@ -313,7 +324,7 @@ pub fn hover(doc: &Doc, position: Position) -> Option<Hover> {
     let offset = index.offset(position);
     let ast = doc.ast();
     let (markdown, span) = if let Some(file_ref) = file_ref_at(ast, offset) {
-        (file_hover(doc, file_ref), file_ref.span.clone())
+        (file_hover(doc, file_ref)?, file_ref.span.clone())
     } else if let Some(name) = name_at(ast, offset) {
         (name_hover(doc, &name.text)?, name.span.clone())
     } else {
@@ -326,8 +337,8 @@ pub fn hover(doc: &Doc, position: Position) -> Option<Hover> {
     })
 }
 
-fn file_hover(doc: &Doc, file_ref: &FileRef) -> String {
-    let path = doc.resolve(file_ref);
+fn file_hover(doc: &Doc, file_ref: &FileRef) -> Option<String> {
+    let path = doc.resolve(file_ref)?;
     let root = project_config(doc.db, doc.file).root.clone();
     let shown = path.strip_prefix(&root).unwrap_or(&path);
     let mut out = format!("`{}` → `{}` (from the project root)", file_ref.path, shown.display());
@@ -341,7 +352,7 @@ fn file_hover(doc: &Doc, file_ref: &FileRef) -> String {
             out.push_str(&format!(" · columns: {}", header.join(", ")));
         }
     }
-    out
+    Some(out)
 }
 
 fn levels_source(levels: &Levels) -> String {
@@ -419,7 +430,7 @@ pub fn definition(doc: &Doc, position: Position) -> Option<Location> {
     let offset = index.offset(position);
     let ast = doc.ast();
     if let Some(file_ref) = file_ref_at(ast, offset) {
-        return Some(Location::new(uri_of(&doc.resolve(file_ref))?, Range::default()));
+        return Some(Location::new(uri_of(&doc.resolve(file_ref)?)?, Range::default()));
     }
     if let Some(name) = name_at(ast, offset) {
         let decl = declaration(ast, &name.text)?;

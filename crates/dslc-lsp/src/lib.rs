@@ -6,8 +6,10 @@ pub mod client;
 mod context;
 mod convert;
 mod features;
+pub mod framing;
 pub mod position;
 mod resync;
+mod root;
 mod server;
 
 pub use server::serve;

@@ -1,60 +1,51 @@
-//! Keeps the server alive after a message whose body is not JSON. tower-lsp's framed reader
-//! stops for good after its first decoding error, so this reader checks each body first and
-//! swaps an unparsable one for a request that the server answers with an error (id `null`).
+//! The async reader between stdin and tower-lsp. tower-lsp's framed reader stops for good after
+//! its first decoding error, so every byte goes through the [`Framer`] first: tower-lsp only ever
+//! sees valid frames, and input the framer rejects becomes a request for [`REJECTED`], which the
+//! server answers with the rejection's error and id.
 
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use serde_json::json;
 use tokio::io::{AsyncRead, ReadBuf};
 
-/// What replaces an unparsable body: an unknown request, answered "method not found".
-const REPLACEMENT: &[u8] = br#"{"jsonrpc":"2.0","id":null,"method":"dslc/invalidJson"}"#;
+use crate::framing::{Frame, Framer, Rejection};
+
+/// The method of the stand-in request for rejected input (see `server::WatchExit`). Not `$/…`:
+/// tower-lsp never answers unknown `$/` requests.
+pub const REJECTED: &str = "dslc/rejected";
 
 pub struct Resync<R> {
     inner: R,
-    /// Bytes read but not yet checked (the start of an incomplete message).
-    pending: Vec<u8>,
-    /// Checked bytes ready for the reader.
+    framer: Framer,
+    /// Framed messages ready for tower-lsp.
     ready: VecDeque<u8>,
     eof: bool,
 }
 
 impl<R> Resync<R> {
     pub fn new(inner: R) -> Self {
-        Resync { inner, pending: Vec::new(), ready: VecDeque::new(), eof: false }
+        Resync { inner, framer: Framer::new(), ready: VecDeque::new(), eof: false }
     }
 
-    /// Moves every complete message from `pending` to `ready`, replacing bodies that are not JSON.
-    fn check_messages(&mut self) {
-        loop {
-            let Some(header_end) = self.pending.windows(4).position(|w| w == b"\r\n\r\n") else { return };
-            let header = String::from_utf8_lossy(&self.pending[..header_end]).to_string();
-            let length = header.lines().find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse::<usize>().ok())?
-            });
-            let Some(length) = length else {
-                // Not a header we understand: pass it on and let the decoder report it.
-                self.ready.extend(self.pending.drain(..header_end + 4));
-                continue;
-            };
-            let body_start = header_end + 4;
-            if self.pending.len() < body_start + length {
-                return;
-            }
-            let message: Vec<u8> = self.pending.drain(..body_start + length).collect();
-            let body = &message[body_start..];
-            if serde_json::from_slice::<serde_json::Value>(body).is_ok() {
-                self.ready.extend(message);
-            } else {
-                eprintln!("dslc lsp: ignored a message whose body is not JSON");
-                self.ready.extend(format!("Content-Length: {}\r\n\r\n", REPLACEMENT.len()).as_bytes());
-                self.ready.extend(REPLACEMENT);
+    fn queue(&mut self, frame: Frame) {
+        match frame {
+            Frame::Message(bytes) => self.ready.extend(bytes),
+            Frame::Rejected(rejection) => {
+                eprintln!("dslc lsp: rejected input: {}", rejection.message);
+                self.ready.extend(stand_in(&rejection));
             }
         }
     }
+}
+
+/// A framed request that makes the server answer with `rejection`.
+fn stand_in(rejection: &Rejection) -> Vec<u8> {
+    let params = json!({ "code": rejection.code, "message": rejection.message });
+    let body = json!({ "jsonrpc": "2.0", "id": rejection.id, "method": REJECTED, "params": params }).to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for Resync<R> {
@@ -62,12 +53,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Resync<R> {
         let this = &mut *self;
         while this.ready.is_empty() {
             if this.eof {
-                // Whatever is left is an incomplete message; hand it over as it is.
-                this.ready.extend(this.pending.drain(..));
-                if this.ready.is_empty() {
-                    return Poll::Ready(Ok(()));
-                }
-                break;
+                return Poll::Ready(Ok(()));
             }
             let mut chunk = [0u8; 8192];
             let mut chunk_buf = ReadBuf::new(&mut chunk);
@@ -78,16 +64,23 @@ impl<R: AsyncRead + Unpin> AsyncRead for Resync<R> {
                     let filled = chunk_buf.filled();
                     if filled.is_empty() {
                         this.eof = true;
+                        if let Some(frame) = this.framer.finish() {
+                            this.queue(frame);
+                        }
                     } else {
-                        this.pending.extend_from_slice(filled);
-                        this.check_messages();
+                        for frame in this.framer.push(filled) {
+                            this.queue(frame);
+                        }
                     }
                 }
             }
         }
         let n = buf.remaining().min(this.ready.len());
-        let bytes: Vec<u8> = this.ready.drain(..n).collect();
-        buf.put_slice(&bytes);
+        let (front, back) = this.ready.as_slices();
+        let from_front = n.min(front.len());
+        buf.put_slice(&front[..from_front]);
+        buf.put_slice(&back[..n - from_front]);
+        this.ready.drain(..n);
         Poll::Ready(Ok(()))
     }
 }

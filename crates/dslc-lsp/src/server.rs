@@ -1,24 +1,25 @@
 //! The LSP protocol layer (tower-lsp): document sync into the database, diagnostics publishing,
 //! and the request handlers, which delegate to `features`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use dslc_db::{Database, Db};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tower_lsp::jsonrpc::{Error, Request, Result};
+use tower_lsp::jsonrpc::{Error, ErrorCode, Request, Response, Result};
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
 use crate::convert::{self, path_of, uri_of};
 use crate::features::{self, Doc};
 use crate::position::{Encoding, LineIndex};
-use crate::resync::Resync;
+use crate::resync::{Resync, REJECTED};
 
 /// Serves LSP over the given streams until `exit` or end of input. Returns whether the client
 /// asked for `shutdown` first (the exit code is 0 then, else 1).
@@ -27,9 +28,12 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
-    let (service, socket) = LspService::new(|client| Backend { client, state: Mutex::default() });
+    let queued = Arc::new(Queued::default());
+    let backend_queued = queued.clone();
+    let (service, socket) =
+        LspService::new(move |client| Backend { client, state: Mutex::default(), queued: backend_queued });
     let signal = Arc::new(ExitSignal::default());
-    let service = WatchExit { inner: service, signal: signal.clone() };
+    let service = WatchExit { inner: service, signal: signal.clone(), queued };
     // One request at a time, in arrival order: edits and queries never overlap or reorder.
     let server = Server::new(Resync::new(input), output, socket).concurrency_level(1).serve(service);
     let mut server = std::pin::pin!(server);
@@ -57,16 +61,74 @@ struct ExitSignal {
     waker: Mutex<Option<Waker>>,
 }
 
-/// Passes every message to the LSP service and notes `shutdown` and `exit` on the way.
+/// The latest document version of each `didChange` read so far, noted when tower-lsp reads the
+/// message, before it is handled. A handler whose version is older knows that a newer change for
+/// the same document is already queued, and leaves the re-check and the publishing to it.
+#[derive(Default)]
+struct Queued {
+    latest: Mutex<HashMap<Url, i32>>,
+}
+
+impl Queued {
+    fn latest(&self) -> MutexGuard<'_, HashMap<Url, i32>> {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes a message as it is read (in arrival order).
+    fn note(&self, method: &str, params: Option<&serde_json::Value>) {
+        let document = params.and_then(|p| p.get("textDocument"));
+        let Some(uri) = document.and_then(|d| d.get("uri")).and_then(|u| u.as_str()) else { return };
+        let Ok(uri) = Url::parse(uri) else { return };
+        match method {
+            "textDocument/didChange" => {
+                let version = document.and_then(|d| d.get("version")).and_then(|v| v.as_i64());
+                if let Some(version) = version.and_then(|v| i32::try_from(v).ok()) {
+                    self.latest().insert(uri, version);
+                }
+            }
+            // Versions start again when a document is reopened.
+            "textDocument/didOpen" | "textDocument/didClose" => {
+                self.latest().remove(&uri);
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a newer change of `uri` than `version` has been read.
+    fn superseded(&self, uri: &Url, version: i32) -> bool {
+        self.latest().get(uri).is_some_and(|&latest| latest > version)
+    }
+}
+
+/// Passes every message to the LSP service and notes `shutdown`, `exit` and queued document
+/// changes on the way; answers the stand-in requests for rejected input itself.
 struct WatchExit<S> {
     inner: S,
     signal: Arc<ExitSignal>,
+    queued: Arc<Queued>,
 }
 
-impl<S: tower::Service<Request>> tower::Service<Request> for WatchExit<S> {
+type ServiceFuture<E> = Pin<Box<dyn Future<Output = std::result::Result<Option<Response>, E>> + Send>>;
+
+/// The answer to a stand-in request for rejected input: its error, with its id.
+fn rejection_answer(request: &Request) -> Option<Response> {
+    let id = request.id()?.clone();
+    let params = request.params();
+    let code = params.and_then(|p| p.get("code")).and_then(|c| c.as_i64()).unwrap_or(-32700);
+    let message = params.and_then(|p| p.get("message")).and_then(|m| m.as_str()).unwrap_or("invalid message");
+    let error = Error { code: ErrorCode::from(code), message: message.to_string().into(), data: None };
+    Some(Response::from_error(id, error))
+}
+
+impl<S> tower::Service<Request> for WatchExit<S>
+where
+    S: tower::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = ServiceFuture<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -83,6 +145,10 @@ impl<S: tower::Service<Request>> tower::Service<Request> for WatchExit<S> {
             request = builder.finish();
         }
         match request.method() {
+            REJECTED => {
+                let answer = rejection_answer(&request);
+                return Box::pin(std::future::ready(Ok(answer)));
+            }
             "shutdown" => self.signal.shutdown.store(true, Ordering::SeqCst),
             "exit" => {
                 self.signal.exited.store(true, Ordering::SeqCst);
@@ -90,15 +156,16 @@ impl<S: tower::Service<Request>> tower::Service<Request> for WatchExit<S> {
                     waker.wake();
                 }
             }
-            _ => {}
+            method => self.queued.note(method, request.params()),
         }
-        self.inner.call(request)
+        Box::pin(self.inner.call(request))
     }
 }
 
 struct Open {
     uri: Url,
     text: String,
+    version: i32,
 }
 
 #[derive(Default)]
@@ -119,8 +186,9 @@ impl State {
         self.open.get_key_value(&path).map(|(p, o)| (p.as_path(), o))
     }
 
-    /// Diagnostics of every open spec, grouped by file, plus empty lists for files that had some.
-    fn diagnostics(&mut self) -> Vec<(Url, Vec<Diagnostic>)> {
+    /// Diagnostics of every open spec, grouped by file, plus empty lists for files that had some,
+    /// each with the version of the document when it is open.
+    fn diagnostics(&mut self) -> Vec<(Url, Vec<Diagnostic>, Option<i32>)> {
         let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
         for path in self.open.keys().filter(|p| is_spec(p)) {
             all.entry(path.clone()).or_default();
@@ -140,7 +208,13 @@ impl State {
             all.entry(stale.clone()).or_default();
         }
         self.published = all.iter().filter(|(_, d)| !d.is_empty()).map(|(p, _)| p.clone()).collect();
-        all.into_iter().filter_map(|(path, d)| Some((uri_of(&path)?, d))).collect()
+        let open = &self.open;
+        all.into_iter()
+            .filter_map(|(path, d)| {
+                let version = open.get(&path).map(|o| o.version);
+                Some((uri_of(&path)?, d, version))
+            })
+            .collect()
     }
 }
 
@@ -151,6 +225,7 @@ fn is_spec(path: &Path) -> bool {
 struct Backend {
     client: Client,
     state: Mutex<State>,
+    queued: Arc<Queued>,
 }
 
 impl Backend {
@@ -163,8 +238,8 @@ impl Backend {
         let result = catch_unwind(AssertUnwindSafe(|| self.state().diagnostics()));
         match result {
             Ok(batches) => {
-                for (uri, diagnostics) in batches {
-                    self.client.publish_diagnostics(uri, diagnostics, None).await;
+                for (uri, diagnostics, version) in batches {
+                    self.client.publish_diagnostics(uri, diagnostics, version).await;
                 }
             }
             Err(_) => self.log(MessageType::ERROR, "internal error while checking; see stderr").await,
@@ -192,11 +267,13 @@ impl Backend {
         })
     }
 
-    fn set_text(&self, uri: &Url, text: String) -> bool {
+    /// Sets an open document's text; `version` `None` keeps the version it had.
+    fn set_text(&self, uri: &Url, text: String, version: Option<i32>) -> bool {
         let Some(path) = path_of(uri) else { return false };
         let mut state = self.state();
         state.db.set_file_text(&path, text.clone());
-        state.open.insert(path, Open { uri: uri.clone(), text });
+        let version = version.or_else(|| state.open.get(&path).map(|o| o.version)).unwrap_or(0);
+        state.open.insert(path, Open { uri: uri.clone(), text, version });
         true
     }
 }
@@ -282,7 +359,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        if self.set_text(&params.text_document.uri, params.text_document.text) {
+        let document = params.text_document;
+        let superseded = self.queued.superseded(&document.uri, document.version);
+        if self.set_text(&document.uri, document.text, Some(document.version)) && !superseded {
             self.publish().await;
         }
     }
@@ -306,13 +385,17 @@ impl LanguageServer for Backend {
             }
             text
         };
-        self.set_text(uri, text);
-        self.publish().await;
+        let version = params.text_document.version;
+        self.set_text(uri, text, Some(version));
+        // A storm of changes is checked once: the last change that has been read publishes.
+        if !self.queued.superseded(uri, version) {
+            self.publish().await;
+        }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         if let Some(text) = params.text {
-            self.set_text(&params.text_document.uri, text);
+            self.set_text(&params.text_document.uri, text, None);
         }
         self.publish().await;
     }

@@ -229,3 +229,177 @@ fn rename_rejects_invalid_names() {
     assert_eq!(response["error"]["code"], -32602, "{response}");
     assert!(client.shutdown());
 }
+
+#[test]
+fn rejected_input_is_answered_with_its_code_and_id() {
+    let mut client = Client::initialized(json!({}));
+    client.send_raw(r#"{"jsonrpc":"1.0","id":41,"method":"textDocument/hover"}"#);
+    let answer = client.read_until(|m| m["id"] == 41);
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    client.send_raw("[]");
+    let answer = client.read_until(|m| m.get("id") == Some(&Value::Null));
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    client.send_raw("{ not json");
+    let answer = client.read_until(|m| m.get("id") == Some(&Value::Null));
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    // The stand-in method sent by a client: a notification gets no answer, a request a generic
+    // parse error.
+    client.send_raw(r#"{"jsonrpc":"2.0","method":"dslc/rejected"}"#);
+    client.send_raw(r#"{"jsonrpc":"2.0","id":42,"method":"dslc/rejected"}"#);
+    let answer = client.read_until(|m| m.get("id").is_some());
+    assert_eq!((&answer["id"], &answer["error"]["code"]), (&json!(42), &json!(-32700)), "{answer}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn a_storm_of_changes_is_checked_once_per_batch() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/storm.cohort");
+    let uri = client.open(&path, SPEC);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    // 1,000 full-text changes, written before the server reads any of them; only the last one
+    // has an unknown ID.
+    let mut frames = String::new();
+    for version in 2..=1001 {
+        let id = if version == 1001 { "final-typo" } else { "gpt-4.1" };
+        let text = format!("cohort c\naxis draft_llm = [sonnet-4, {id}]\n# {version}\n");
+        let body = json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": { "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] },
+        })
+        .to_string();
+        frames.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    }
+    client.send_frames(&frames);
+    let symbols = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    assert!(symbols.get("result").is_some(), "{symbols}");
+    // Notifications and responses are written in no fixed order, so wait for the final version.
+    let is_final = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1001;
+    if !client.notifications.iter().any(is_final) {
+        let last = client.read_until(is_final);
+        client.notifications.push(last);
+    }
+    let published: Vec<Value> = client
+        .notifications
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .map(|m| m["params"].clone())
+        .collect();
+    eprintln!("{} diagnostics sets published for 1,000 changes", published.len());
+    assert!(!published.is_empty() && published.len() <= 50, "{} diagnostics sets published", published.len());
+    let last = published.last().unwrap();
+    assert_eq!(last["version"], 1001, "{last}");
+    assert_eq!(codes(&last["diagnostics"]), vec!["E0501"], "{last}");
+    let unknown = last["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "E0501").unwrap();
+    assert!(unknown["message"].as_str().unwrap().contains("final-typo"), "{last}");
+    // Every set published on the way is for a version that had been read, in order.
+    let versions: Vec<i64> = published.iter().map(|p| p["version"].as_i64().unwrap()).collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn debouncing_never_hides_the_latest_change() {
+    let mut client = Client::initialized(json!({}));
+    let path = fixtures_dir().join("cohorts/debounce.cohort");
+    let uri = client.open(&path, SPEC);
+    client.diagnostics(&uri);
+    // A change tower-lsp cannot decode is never handled; the next one still publishes.
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 50 }, "contentChanges": 5 }),
+    );
+    // A version beyond i32 is not noted (and tower-lsp drops the change).
+    client.notify("textDocument/didChange", change(&uri, 51, pos(1, 34), pos(1, 35), "7"));
+    let params = change(&uri, 0, pos(1, 34), pos(1, 35), "1");
+    let mut too_big = params.clone();
+    too_big["textDocument"]["version"] = json!(1u64 << 40);
+    client.notify("textDocument/didChange", too_big);
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    let mut unparsable = params;
+    unparsable["textDocument"]["uri"] = json!("not a uri");
+    client.notify("textDocument/didChange", unparsable);
+    client.notify("textDocument/didChange", change(&uri, 52, pos(1, 34), pos(1, 35), "1"));
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    // Versions start again when a document is reopened.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(client.diagnostics(&uri), json!([]));
+    client.open(&path, SPEC);
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    client.notify("textDocument/didChange", change(&uri, 2, pos(1, 34), pos(1, 35), "7"));
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    assert!(client.shutdown());
+}
+
+/// A project whose spec names files outside its root, directly and through symlinks.
+fn escaping_project() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize(dir.path()).unwrap();
+    let root = base.join("proj");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("dslc.toml"), "").unwrap();
+    std::fs::write(base.join("outside.csv"), "id,secret\nx,1\n").unwrap();
+    std::fs::write(root.join("inside.csv"), "id,name\na,b\n").unwrap();
+    std::os::unix::fs::symlink(&base, root.join("up")).unwrap();
+    std::os::unix::fs::symlink(base.join("outside.csv"), root.join("evil.csv")).unwrap();
+    let outside = base.join("outside.csv");
+    let spec = format!(
+        "axis a = file(\"../outside.csv\")\naxis b = file(\"inside.csv\")\naxis c = file(\"up/outside.csv\")\n\
+         axis d = file(\"evil.csv\")\naxis e = file(\"{}\")\n",
+        outside.display()
+    );
+    (dir, root, spec)
+}
+
+#[test]
+fn hover_and_definition_stay_inside_the_project_root() {
+    let (_dir, root, spec) = escaping_project();
+    let mut client = Client::initialized(json!({}));
+    let uri = client.open(&root.join("spec.cohort"), &spec);
+    let at = |line| json!({ "textDocument": { "uri": uri }, "position": pos(line, 17) });
+    // Line 1 is inside the root: the control that hover and definition work at all.
+    let hover = client.request("textDocument/hover", at(1));
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("columns: id, name"), "{hover}");
+    let definition = client.request("textDocument/definition", at(1));
+    assert_eq!(definition["result"]["uri"], common::uri(&root.join("inside.csv")), "{definition}");
+    for line in [0, 2, 3, 4] {
+        let hover = client.request("textDocument/hover", at(line));
+        assert_eq!(hover["result"], Value::Null, "line {line}: {hover}");
+        assert!(!hover.to_string().contains("secret"), "{hover}");
+        let definition = client.request("textDocument/definition", at(line));
+        assert_eq!(definition["result"], Value::Null, "line {line}: {definition}");
+    }
+    assert!(client.shutdown());
+}
+
+#[test]
+fn path_completion_stays_inside_the_project_root() {
+    let (_dir, root, _) = escaping_project();
+    let mut client = Client::initialized(json!({}));
+    let path = root.join("sub/spec.cohort");
+    let typed = ["", "../", "/", "../../", "../up/", "./../", "../sub/../"];
+    let text: String = typed.iter().map(|t| format!("axis x = file(\"{t}\")\n")).collect();
+    let uri = client.open(&path, &text);
+    let mut labels = Vec::new();
+    for (line, t) in typed.iter().enumerate() {
+        let at = json!({ "textDocument": { "uri": uri }, "position": pos(line as u32, 15 + t.len() as u32) });
+        let response = client.request("textDocument/completion", at);
+        let items = match &response["result"] {
+            Value::Array(items) => items.clone(),
+            Value::Object(list) => list["items"].as_array().cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        labels.push(items.iter().map(|i| i["label"].as_str().unwrap().to_string()).collect::<Vec<_>>());
+    }
+    let root_listing = vec!["inside.csv".to_string(), "sub/".to_string()];
+    assert_eq!(labels[0], Vec::<String>::new(), "sub/ is empty");
+    assert_eq!(labels[1], root_listing, "the root, without the symlinks that leave it");
+    assert_eq!(labels[2], Vec::<String>::new(), "/");
+    assert_eq!(labels[3], Vec::<String>::new(), "the root's parent");
+    assert_eq!(labels[4], Vec::<String>::new(), "through a symlink out");
+    assert_eq!(labels[5], root_listing);
+    assert_eq!(labels[6], root_listing);
+    assert!(client.shutdown());
+}

@@ -63,6 +63,13 @@ impl Client {
         });
     }
 
+    /// Writes already framed bytes in one go.
+    pub fn send_frames(&mut self, frames: &str) {
+        self.runtime.block_on(async {
+            self.to_server.write_all(frames.as_bytes()).await.expect("write to server");
+        });
+    }
+
     fn send(&mut self, message: Value) {
         self.send_raw(&message.to_string());
     }
