@@ -20,6 +20,9 @@ pub enum Format {
     Github,
 }
 
+/// Source lines longer than this (in bytes) are not excerpted in human output.
+const MAX_SHOWN_LINE: usize = 1_000;
+
 /// Looks up file texts in the database and shortens paths for display.
 pub struct Renderer<'a> {
     db: &'a Database,
@@ -86,7 +89,51 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
+    /// The length in bytes of the longest source line that a label of `d` touches.
+    fn longest_labelled_line(&self, d: &Diagnostic) -> usize {
+        std::iter::once(&d.primary)
+            .chain(&d.secondary)
+            .map(|label| {
+                let text = self.text(&label.file);
+                let index = self.line_index(&label.file);
+                let first = index.line(label.span.start);
+                let last = index.line(label.span.end);
+                (first..=last)
+                    .map(|line| {
+                        let start = index.line_start(line).unwrap_or(text.len());
+                        let end = index.line_start(line + 1).unwrap_or(text.len());
+                        end - start
+                    })
+                    .max()
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// A report without source excerpts, for labels on lines too long to show: printing a line of
+    /// megabytes once per diagnostic would make the output quadratic in the file's size.
+    fn plain(&self, d: &Diagnostic, longest: usize, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code.id, d.message)?;
+        for label in std::iter::once(&d.primary).chain(&d.secondary) {
+            let (line, column, _, _) = self.position(label);
+            writeln!(out, "  --> {}:{line}:{column}: {}", self.display_path(&label.file), label.message)?;
+        }
+        writeln!(
+            out,
+            "  = note: the source line is {longest} bytes long; lines over {MAX_SHOWN_LINE} bytes are not shown"
+        )?;
+        if let Some(help) = &d.help {
+            writeln!(out, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+
     fn human(&self, d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+        let longest = self.longest_labelled_line(d);
+        if longest > MAX_SHOWN_LINE {
+            return self.plain(d, longest, out);
+        }
         let color = match d.severity {
             Severity::Error => Color::Red,
             Severity::Warning => Color::Yellow,

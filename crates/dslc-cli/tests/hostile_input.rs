@@ -174,3 +174,17 @@ fn a_directory_whose_specs_are_all_ignored_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("is ignored by an ignore file (1 found)"), "{}", text(&output.stderr));
 }
+
+#[test]
+fn thousands_of_reports_on_one_long_line_render_without_the_line() {
+    let spec = format!("axis combo_id = [{}]\n", vec!["x"; 4_000].join(", "));
+    let dir = project(&spec, &[]);
+    let output = dslc_in(dir.path(), &["check", "spec.cohort"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.matches("warning[W0110]").count(), 3_999);
+    assert!(stdout.contains("  --> spec.cohort:1:21: repeated here"), "{}", &stdout[..2000]);
+    assert!(stdout.contains("lines over 1000 bytes are not shown"));
+    // Each report is a few lines, not a copy of the 12 KB source line.
+    assert!(stdout.len() < 4_000 * 400, "{} bytes", stdout.len());
+}

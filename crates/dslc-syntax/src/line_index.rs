@@ -4,6 +4,9 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Whether each line is pure ASCII, where a column is a byte difference: counting characters
+    /// instead made thousands of positions on one long line quadratic.
+    ascii_lines: Vec<bool>,
     len: usize,
 }
 
@@ -11,7 +14,15 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts, len: text.len() }
+        let ascii_lines = line_starts
+            .iter()
+            .enumerate()
+            .map(|(line, &start)| {
+                let end = line_starts.get(line + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[start..end].is_ascii()
+            })
+            .collect();
+        LineIndex { line_starts, ascii_lines, len: text.len() }
     }
 
     /// The 0-based line holding `offset` (clamped to the text).
@@ -36,6 +47,9 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.line(offset);
         let start = self.line_starts[line];
+        if self.ascii_lines[line] && text.len() == self.len {
+            return (line, offset - start);
+        }
         let column = text
             .get(start..)
             .map(|rest| rest.char_indices().take_while(|(i, _)| start + i < offset).count())
@@ -58,5 +72,16 @@ mod tests {
         assert_eq!(index.line_col(text, 7), (1, 3));
         assert_eq!(index.line_col(text, 100), (2, 0));
         assert_eq!(index.line_count(), 3);
+    }
+
+    #[test]
+    fn ascii_and_non_ascii_lines_agree_with_counting() {
+        let text = "plain ascii line\nnon-ascii é line é\n";
+        let index = LineIndex::new(text);
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let line = text[..offset].matches('\n').count();
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(index.line_col(text, offset), (line, text[line_start..offset].chars().count()), "{offset}");
+        }
     }
 }
