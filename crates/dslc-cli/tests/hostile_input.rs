@@ -188,3 +188,11 @@ fn thousands_of_reports_on_one_long_line_render_without_the_line() {
     // Each report is a few lines, not a copy of the 12 KB source line.
     assert!(stdout.len() < 4_000 * 400, "{} bytes", stdout.len());
 }
+
+#[test]
+fn an_include_over_the_cell_limit_is_refused() {
+    let lines = "c\n".repeat(2_000_001);
+    let dir = project("axis combo_id = file(\"items/many.txt\")\n", &[("items/many.txt", lines.as_bytes())]);
+    let stdout = assert_reports(dir.path(), "E0307");
+    assert!(stdout.contains("more than 2000000 cells"), "{}", &stdout[..stdout.len().min(2000)]);
+}

@@ -307,7 +307,7 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> ParseResult {
 pub fn include_table(db: &dyn Db, file: SourceFile) -> Result<Arc<Table>, TableError> {
     let text = &file.contents(db).text;
     if is_txt(file.path(db)) {
-        Ok(Arc::new(table::read_txt(text)))
+        table::read_txt(text).map(Arc::new)
     } else {
         table::read_csv(text).map(|mut table| {
             trim_cells(&mut table);
@@ -615,6 +615,15 @@ impl IncludeResolver for DbResolver<'_> {
         }
         match include_table(self.db, file) {
             Ok(table) => Ok(Arc::new(Included { path, table: table.clone() })),
+            Err(error) if error.over_limit => Err(Box::new(
+                Diagnostic::new(
+                    codes::FILE_TOO_LARGE,
+                    format!("`{}` is too large to include: {}", file_ref.path, error.message),
+                    Label::new(&path, error.span.clone(), "over the limit here"),
+                )
+                .with_label(here("included here"))
+                .with_help("split the file, or keep only the levels this cohort uses"),
+            )),
             Err(error) => Err(Box::new(
                 Diagnostic::new(
                     codes::FILE_MALFORMED,

@@ -15,8 +15,8 @@ pub struct Interner {
     text: String,
     /// End offset of each string in `text`; string `i` starts where string `i - 1` ends.
     ends: Vec<u32>,
-    /// Symbols, hashed by their text.
-    table: HashTable<u32>,
+    /// Symbols with 32 bits of their text's hash, so that growing the table never rehashes text.
+    table: HashTable<(u32, u32)>,
 }
 
 impl PartialEq for Interner {
@@ -27,31 +27,36 @@ impl PartialEq for Interner {
 
 impl Eq for Interner {}
 
-fn hash_text(text: &str) -> u64 {
+fn hash_text(text: &str) -> u32 {
     let mut hasher = rustc_hash::FxHasher::default();
     text.hash(&mut hasher);
-    hasher.finish()
+    (hasher.finish() >> 32) as u32
+}
+
+/// Spreads a stored 32-bit hash over 64 bits: the table reads its top bits as well as its low ones.
+fn table_hash(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl Interner {
     /// Makes room for `additional` more distinct strings.
     pub fn reserve(&mut self, additional: usize) {
         self.ends.reserve(additional);
-        let (text, ends) = (&self.text, &self.ends);
-        self.table.reserve(additional, |&i| hash_text(slice(text, ends, i)));
+        self.table.reserve(additional, |&(_, short)| table_hash(short));
     }
 
     pub fn intern(&mut self, text: &str) -> Sym {
-        let hash = hash_text(text);
+        let short = hash_text(text);
         let (buffer, ends) = (&self.text, &self.ends);
-        if let Some(&sym) = self.table.find(hash, |&i| slice(buffer, ends, i) == text) {
+        if let Some(&(sym, _)) =
+            self.table.find(table_hash(short), |&(i, other)| other == short && slice(buffer, ends, i) == text)
+        {
             return Sym(sym);
         }
         let sym = self.ends.len() as u32;
         self.text.push_str(text);
         self.ends.push(self.text.len() as u32);
-        let (buffer, ends) = (&self.text, &self.ends);
-        self.table.insert_unique(hash, sym, |&i| hash_text(slice(buffer, ends, i)));
+        self.table.insert_unique(table_hash(short), (sym, short), |&(_, short)| table_hash(short));
         Sym(sym)
     }
 
@@ -60,7 +65,10 @@ impl Interner {
     }
 
     pub fn lookup(&self, text: &str) -> Option<Sym> {
-        self.table.find(hash_text(text), |&i| self.get(Sym(i)) == text).map(|&i| Sym(i))
+        let short = hash_text(text);
+        self.table
+            .find(table_hash(short), |&(i, other)| other == short && self.get(Sym(i)) == text)
+            .map(|&(i, _)| Sym(i))
     }
 
     pub fn len(&self) -> usize {

@@ -18,6 +18,10 @@ use crate::table::{Cell, Table};
 /// The largest range the checker expands; larger ones are almost certainly typos.
 pub const MAX_RANGE_LEVELS: i64 = 1_000_000;
 
+/// The most levels and items a spec may hold in all (lists, ranges, files, rule items): at about
+/// a hundred bytes each, this keeps a check under about a gigabyte whatever the spec.
+pub const MAX_SPEC_LEVELS: usize = 4_000_000;
+
 /// Candidates did-you-mean compares per spec, in all (see `Analyzer::suggest`).
 pub const SUGGESTION_BUDGET: usize = 250_000;
 
@@ -420,6 +424,9 @@ struct Analyzer<'a> {
     diagnostics: Vec<Diagnostic>,
     /// The live axis map, in axis order.
     live: Live,
+    /// Levels and items taken so far, against `MAX_SPEC_LEVELS`.
+    levels_taken: usize,
+    levels_limit_reported: bool,
     /// How many more candidates did-you-mean may compare in this spec.
     suggestion_budget: std::cell::Cell<usize>,
     /// Axis name -> its fact in `axes`.
@@ -453,6 +460,8 @@ pub fn analyze(spec: &FilePath, file: &ast::SpecFile, resolver: &dyn IncludeReso
         live: Live::default(),
         axis_fact: HashMap::default(),
         suggestion_budget: std::cell::Cell::new(SUGGESTION_BUDGET),
+        levels_taken: 0,
+        levels_limit_reported: false,
         all: HashMap::default(),
         consumed: HashMap::default(),
         tie_alias: HashMap::default(),
@@ -478,6 +487,29 @@ impl<'a> Analyzer<'a> {
 
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Takes `count` levels or items from the spec's budget; past [`MAX_SPEC_LEVELS`] it reports
+    /// once and refuses, so a small spec of large ranges or repeated includes cannot exhaust memory.
+    fn take_levels(&mut self, count: usize, span: &Span) -> bool {
+        let total = self.levels_taken.saturating_add(count);
+        if total <= MAX_SPEC_LEVELS {
+            self.levels_taken = total;
+            return true;
+        }
+        if !self.levels_limit_reported {
+            self.levels_limit_reported = true;
+            let d = Diagnostic::new(
+                codes::TOO_MANY_LEVELS,
+                format!(
+                    "this brings the spec to {total} levels and items, over the limit of {MAX_SPEC_LEVELS}"
+                ),
+                self.label(span, format!("{count} more here")),
+            )
+            .with_help("a spec holds at most this many levels and items in all (ranges, lists, files); split the cohort or narrow its levels");
+            self.report(d);
+        }
+        false
     }
 
     /// Did-you-mean within the spec's budget of comparisons: each unknown name is compared with
@@ -782,6 +814,9 @@ impl<'a> Analyzer<'a> {
     fn levels(&mut self, levels: &Levels, axis: Option<&str>) -> Option<Vec<(Sym, Origin)>> {
         match levels {
             Levels::List(list) => {
+                if !self.take_levels(list.values.len(), &list.span) {
+                    return None;
+                }
                 Some(list.values.iter().map(|v| (self.interner.intern(&v.text), self.origin(&v.span))).collect())
             }
             Levels::Range(range) => {
@@ -812,6 +847,9 @@ impl<'a> Analyzer<'a> {
                     self.report(d);
                     return None;
                 }
+                if !self.take_levels(size as usize, &range.span) {
+                    return None;
+                }
                 let origin = self.origin(&range.span);
                 Some(
                     (range.start..=range.end).map(|n| (self.interner.intern(&n.to_string()), origin.clone())).collect(),
@@ -830,6 +868,9 @@ impl<'a> Analyzer<'a> {
             }
         };
         let file = included.path.clone();
+        if !self.take_levels(included.table.records.len(), &file_ref.span) {
+            return None;
+        }
         if let Some(header) = &included.table.header {
             if header.cells.len() != 1 {
                 let names: Vec<&str> = header.cells.iter().map(|c| c.text.as_str()).collect();
@@ -1422,6 +1463,9 @@ impl<'a> Analyzer<'a> {
                     }
                 };
                 let plan = self.column_plan(rule, names, indices, &included, file_ref)?;
+                if !self.take_levels(included.table.records.len(), &file_ref.span) {
+                    return None;
+                }
                 if included.table.records.is_empty() {
                     return self.no_items(rule, kind, &file_ref.span);
                 }

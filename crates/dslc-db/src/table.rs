@@ -31,6 +31,20 @@ pub struct Table {
 pub struct TableError {
     pub span: Span,
     pub message: String,
+    /// The file is well-formed as far as it was read, but over [`MAX_CELLS`].
+    pub over_limit: bool,
+}
+
+/// The most cells an included file may have: memory per cell is about a hundred bytes, and no
+/// cohort needs millions of levels from one file.
+pub const MAX_CELLS: usize = 2_000_000;
+
+fn over_limit(span: Span) -> TableError {
+    TableError {
+        span,
+        message: format!("the file has more than {MAX_CELLS} cells, the limit for an included file"),
+        over_limit: true,
+    }
 }
 
 /// The length of a leading UTF-8 byte order mark, which spreadsheet exports often add.
@@ -43,13 +57,16 @@ fn bom_len(text: &str) -> usize {
 }
 
 /// Reads a `.txt` file: one value per line, blank lines skipped, no header.
-pub fn read_txt(text: &str) -> Table {
+pub fn read_txt(text: &str) -> Result<Table, TableError> {
     let mut records = Vec::new();
     let mut offset = bom_len(text);
     for line in text[offset..].split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         let value = content.trim();
         if !value.is_empty() {
+            if records.len() == MAX_CELLS {
+                return Err(over_limit(offset..offset + content.len()));
+            }
             // The span covers the value itself, without surrounding spaces.
             let start = offset + (content.len() - content.trim_start().len());
             let span = start..start + value.len();
@@ -57,7 +74,7 @@ pub fn read_txt(text: &str) -> Table {
         }
         offset += line.len();
     }
-    Table { header: None, records }
+    Ok(Table { header: None, records })
 }
 
 /// Reads a CSV file with a header row. Quoted fields, `""` escapes, CRLF and blank lines are handled;
@@ -66,9 +83,14 @@ pub fn read_csv(text: &str) -> Result<Table, TableError> {
     let bytes = text.as_bytes();
     let mut pos = bom_len(text);
     let mut records: Vec<Record> = Vec::new();
+    let mut cells = 0usize;
     while pos < bytes.len() {
         let (record, next) = read_record(text, pos)?;
         pos = next;
+        cells += record.cells.len();
+        if cells > MAX_CELLS {
+            return Err(over_limit(record.span));
+        }
         // A line of only spaces is blank too; a quoted empty cell is data (and reported as empty).
         let blank = record.cells.len() == 1 && text[record.span.clone()].trim().is_empty();
         if !blank {
@@ -77,7 +99,11 @@ pub fn read_csv(text: &str) -> Result<Table, TableError> {
     }
     let mut records = records.into_iter();
     let Some(header) = records.next() else {
-        return Err(TableError { span: 0..0, message: "the file is empty: a header row is required".into() });
+        return Err(TableError {
+            span: 0..0,
+            message: "the file is empty: a header row is required".into(),
+            over_limit: false,
+        });
     };
     let records: Vec<Record> = records.collect();
     for record in &records {
@@ -90,6 +116,7 @@ pub fn read_csv(text: &str) -> Result<Table, TableError> {
                     if record.cells.len() == 1 { "" } else { "s" },
                     header.cells.len()
                 ),
+                over_limit: false,
             });
         }
     }
@@ -118,6 +145,7 @@ fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> 
                         return Err(TableError {
                             span: cell_start..cell_start + 1,
                             message: "this quoted cell is never closed".into(),
+                            over_limit: false,
                         })
                     }
                     Some(b'"') if bytes.get(pos + 1) == Some(&b'"') => {
@@ -139,6 +167,7 @@ fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> 
                 return Err(TableError {
                     span: char_span(text, pos),
                     message: "unexpected text after a closing quote".into(),
+                    over_limit: false,
                 });
             }
         } else {
@@ -165,6 +194,16 @@ fn read_record(text: &str, start: usize) -> Result<(Record, usize), TableError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_over_the_cell_limit_are_refused() {
+        let lines = "v\n".repeat(MAX_CELLS + 1);
+        let err = read_txt(&lines).unwrap_err();
+        assert!(err.over_limit && err.message.contains("more than 2000000 cells"), "{}", err.message);
+        assert!(read_txt(&"v\n".repeat(MAX_CELLS)).is_ok());
+        let csv = format!("a,b\n{}", "x,y\n".repeat(MAX_CELLS / 2));
+        assert!(read_csv(&csv).unwrap_err().over_limit);
+    }
 
     fn texts(record: &Record) -> Vec<&str> {
         record.cells.iter().map(|c| c.text.as_str()).collect()
@@ -215,7 +254,7 @@ mod tests {
 
     #[test]
     fn txt_skips_blank_lines() {
-        let table = read_txt("one\n\n  \r\n  two \r\n");
+        let table = read_txt("one\n\n  \r\n  two \r\n").unwrap();
         let values: Vec<&str> = table.records.iter().map(|r| r.cells[0].text.as_str()).collect();
         assert_eq!(values, ["one", "two"]);
         assert!(table.header.is_none());

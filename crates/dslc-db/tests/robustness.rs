@@ -25,7 +25,9 @@ fn specs(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             specs(&path, out);
-        } else if path.extension().is_some_and(|e| e == "cohort") {
+        } else if path.extension().is_some_and(|e| e == "cohort") && !path.ends_with("too_many_levels.cohort") {
+            // The level-limit fixture expands four million levels; mutating it a thousand times
+            // would test memory bandwidth, not robustness.
             out.push(path);
         }
     }

@@ -79,6 +79,7 @@ codes! {
     NOT_A_PLAIN_AXIS = "E0212", Error, "rule needs a plain axis here";
     RANGE_TOO_LARGE = "E0213", Error, "range too large";
     SINGLE_AXIS_RULE = "W0214", Warning, "tie or tuple over a single axis";
+    TOO_MANY_LEVELS = "E0215", Error, "spec over the limit of levels and items";
 
     // Included files.
     FILE_NOT_FOUND = "E0301", Error, "included file missing or unreadable";
@@ -87,6 +88,7 @@ codes! {
     FILE_BAD_HEADER = "E0304", Error, "included CSV has a bad header";
     FILE_EMPTY_CELL = "E0305", Error, "included CSV has an empty cell";
     FILE_MALFORMED = "E0306", Error, "included file is malformed";
+    FILE_TOO_LARGE = "E0307", Error, "included file over the cell limit";
 
     // Stage fields.
     BAD_REPLICATE = "E0401", Error, "replicate is not an integer of at least 1";
