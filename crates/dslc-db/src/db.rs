@@ -557,7 +557,8 @@ impl IncludeResolver for DbResolver<'_> {
                 .with_help("include a CSV with a header row, or a TXT file with one value per line"),
             ));
         }
-        if let Some(real) = escapes_through_symlink(&joined, &self.root) {
+        if !crate::root::inside(&self.root, &joined) {
+            let real = std::fs::canonicalize(&joined).unwrap_or_else(|_| joined.clone());
             return Err(Box::new(
                 Diagnostic::new(
                     codes::FILE_ESCAPES_ROOT,
@@ -635,15 +636,6 @@ impl IncludeResolver for DbResolver<'_> {
             )),
         }
     }
-}
-
-/// Where `path` really is when symbolic links take it outside `root`; `None` when it stays inside
-/// or does not exist (a missing file is reported as missing, and an editor's unsaved file has no
-/// links to follow).
-fn escapes_through_symlink(path: &Path, root: &Path) -> Option<PathBuf> {
-    let real = std::fs::canonicalize(path).ok()?;
-    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    (!real.starts_with(&real_root)).then_some(real)
 }
 
 /// Resolves `.` and `..` lexically, so that an escaping path is caught even if it does not exist.

@@ -7,6 +7,7 @@ pub mod db;
 pub mod diagnostic;
 pub mod interner;
 pub mod project;
+pub mod root;
 pub mod semantics;
 pub mod stage;
 pub mod table;

@@ -59,7 +59,7 @@ impl Doc<'_> {
     }
 
     fn inside_root(&self, path: &Path) -> bool {
-        crate::root::inside(dslc_db::db::project_root(self.db, self.file), path)
+        dslc_db::root::inside(dslc_db::db::project_root(self.db, self.file), path)
     }
 }
 
@@ -547,10 +547,10 @@ pub fn inlay_hints(doc: &Doc) -> Vec<InlayHint> {
     let mut out = Vec::new();
     let ast = doc.ast();
     if let Some(counts) = dslc_db::counts(doc.db, doc.file) {
-        let mut label = format!("{} rows", counts.rows);
-        for (n, noun) in [(counts.drafts, "drafts"), (counts.essays, "essays"), (counts.evaluations, "evaluations")] {
+        let mut label = dslc_db::describe_count(counts.rows, "row");
+        for (n, noun) in [(counts.drafts, "draft"), (counts.essays, "essay"), (counts.evaluations, "evaluation")] {
             if let Some(n) = n {
-                label.push_str(&format!(" · {n} {noun}"));
+                label.push_str(&format!(" · {}", dslc_db::describe_count(n, noun)));
             }
         }
         // At the end of the cohort statement, else of the first statement's first line.

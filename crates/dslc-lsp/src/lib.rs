@@ -9,7 +9,6 @@ mod features;
 pub mod framing;
 pub mod position;
 mod resync;
-mod root;
 mod server;
 
 pub use server::serve;

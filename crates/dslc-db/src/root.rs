@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use dslc_db::db::normalize;
+use crate::db::normalize;
 
 /// Whether `path` lies inside `root` once `.`, `..` and symlinks are resolved.
 pub fn inside(root: &Path, path: &Path) -> bool {
