@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use dslc_db::{Database, Db};
 
+mod catalog_scale;
 mod scaling;
 
 /// Axes with listed levels, levels per axis, and items of the big tuple.
@@ -304,6 +305,8 @@ fn bench_catalog() {
         edits.push(start.elapsed());
     }
     println!("re-check after a one-line catalog edit (median of 20): {}", ms(median(edits)));
+
+    catalog_scale::bench_catalog_scale();
 }
 
 /// Runs the real `dslc compile` on specs of 100,000, 1,000,000 and 10,000,000 evaluation rows
