@@ -132,9 +132,10 @@ impl Catalog {
             let mut bound = suggestion_bound(length);
             let candidates = index.candidates(&lower, length, bound);
             for &(count, i) in &candidates.list {
-                // A tighter bound needs more shared trigrams than some candidates have.
+                // Sorted by shared trigrams: once a tighter bound needs more than this one has,
+                // no later candidate can be close enough.
                 if (count as usize) + 3 * bound < candidates.scanned {
-                    continue;
+                    break;
                 }
                 let i = i as usize;
                 let Some(distance) = query.distance_within(index.lowered(self, i), bound) else { continue };
@@ -231,7 +232,7 @@ struct SuggestIndex {
     short: Vec<u32>,
 }
 
-/// The candidates of one query, in catalog order.
+/// The candidates of one query, most shared trigrams first, then in catalog order.
 struct Candidates {
     /// (trigrams shared in the lists read, entry index).
     list: Vec<(u16, u32)>,
@@ -399,8 +400,9 @@ impl SuggestIndex {
                 list.select_nth_unstable_by(VERIFY_CAP, order);
                 list.truncate(VERIFY_CAP);
             }
-            // In catalog order, memory is read forwards.
-            list.sort_unstable_by_key(|&(_, i)| i);
+            // The closest IDs tend to share the most, so the bound tightens early; within one
+            // count, catalog order reads memory forwards.
+            list.sort_unstable_by(order);
             Candidates { list, scanned }
         })
     }
