@@ -185,10 +185,10 @@ const MAX_INDEXED: usize = MAX_COMPARED + 2;
 
 /// Postings read per query at most: lists are read rarest first, so only very common trigrams
 /// (in tens of thousands of IDs) are skipped, and only in very large catalogs.
-const POSTINGS_CAP: usize = 60_000;
+const POSTINGS_CAP: usize = 40_000;
 
 /// Candidates compared by edit distance per query at most, the most promising first.
-const VERIFY_CAP: usize = 2_000;
+const VERIFY_CAP: usize = 500;
 
 thread_local! {
     /// Per-entry trigram counters for [`SuggestIndex::candidates`], all zero between calls, so
@@ -357,6 +357,12 @@ impl SuggestIndex {
             lists.push((self.list(run[0]), run.len()));
         }
         lists.sort_by_key(|(postings, _)| postings.len());
+        // No ID holds the trigrams of the empty lists, so with too few others left no ID can
+        // share `needed` of them: a quick answer for most IDs far from the whole catalog.
+        let present: usize = lists.iter().filter(|(postings, _)| !postings.is_empty()).map(|(_, times)| times).sum();
+        if present < needed {
+            return Candidates { list: Vec::new(), scanned: 0 };
+        }
         COUNTS.with_borrow_mut(|counts| {
             // One counter per entry, kept between queries; only the touched ones are read back,
             // and they are reset before returning.
@@ -763,5 +769,26 @@ mod tests {
         let other = format!("{}y{}", "x".repeat(5_000), "x".repeat(4_999));
         assert_eq!(banded(long.as_bytes(), other.as_bytes(), 2), Some(1));
         assert_eq!(banded(long.as_bytes(), "y".repeat(10_000).as_bytes(), 2), None);
+    }
+
+    #[test]
+    fn capped_lookups_still_find_the_misspelt_id() {
+        // Every ID shares `tpl-` and `-v2`, so those lists exceed the postings cap and are
+        // skipped, and the closest IDs must come from the digits alone.
+        let ids: Vec<String> = (0..60_000).map(|i| format!("tpl-{i:05}-v2")).collect();
+        let catalog = parse_catalog(&format!("id\n{}\n", ids.join("\n")), "id").unwrap();
+        assert!(catalog.suggest_index().list(trigrams_of("-v2")[2]).len() > POSTINGS_CAP);
+        for i in (7..60_000).step_by(1_999) {
+            assert_eq!(catalog.suggest(&format!("tpl-{i:05}-v3")).first(), Some(&ids[i]));
+            assert_eq!(catalog.suggest(&format!("tpl{i:05}-v2")).first(), Some(&ids[i]));
+            assert_eq!(catalog.suggest(&format!("TPL-{i:05}-v2x")).first(), Some(&ids[i]));
+        }
+        assert!(catalog.suggest("tmpl-zzzzz-v2").is_empty());
+    }
+
+    fn trigrams_of(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        trigrams(text, &mut out);
+        out
     }
 }
