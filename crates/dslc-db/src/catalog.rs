@@ -282,7 +282,7 @@ impl SuggestIndex {
                 if slot == sizes.len() {
                     sizes.push(0);
                 }
-                sizes[slot] += 1;
+                sizes[slot] = sizes[slot].saturating_add(1);
             }
         }
         index.offsets = Vec::with_capacity(sizes.len() + 1);
@@ -308,7 +308,7 @@ impl SuggestIndex {
                     if let Some(posting) = index.postings.get_mut(*at as usize) {
                         *posting = i as u32;
                     }
-                    *at += 1;
+                    *at = at.saturating_add(1);
                 }
             }
         }
