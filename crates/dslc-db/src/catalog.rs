@@ -214,13 +214,17 @@ fn trigrams(text: &str, out: &mut Vec<u64>) {
 /// An ID within `k` edits of a query of `n` trigrams shares at least `n - 3k` of them (one edit
 /// changes at most three), so candidates are counted from the posting lists, rarest first, and
 /// only those that can still reach that count are compared, by a banded edit distance.
-/// Postings are one flat array (entry indexes, one per occurrence, ascending), so memory is
-/// about four bytes per character of the catalog.
+/// Postings are one flat array (entry indexes, one per occurrence, ascending), so memory is at
+/// most about four bytes per character of the catalog's IDs.
 #[derive(Clone, Debug, Default)]
 struct SuggestIndex {
     /// Trigram → its list's number.
     slots: HashMap<u64, u32>,
-    /// List `s` is `postings[offsets[s]..offsets[s + 1]]`.
+    /// The number of postings of each list.
+    sizes: Vec<u32>,
+    /// List `s` is `postings[offsets[s]..offsets[s + 1]]`. Lists longer than [`POSTINGS_CAP`]
+    /// are never read, so they are not stored (an empty range): in a large catalog, those of
+    /// the text most IDs share are most of the postings.
     offsets: Vec<u32>,
     postings: Vec<u32>,
     /// Character length of each entry's ID (saturated); 0 for entries not indexed.
@@ -288,10 +292,13 @@ impl SuggestIndex {
         index.offsets = Vec::with_capacity(sizes.len() + 1);
         let mut total = 0u32;
         index.offsets.push(0);
-        for size in &sizes {
-            total = total.saturating_add(*size);
+        for &size in &sizes {
+            if size as usize <= POSTINGS_CAP {
+                total = total.saturating_add(size);
+            }
             index.offsets.push(total);
         }
+        index.sizes = sizes.clone();
         // `sizes` becomes each list's fill position.
         let slots = sizes.len();
         sizes.copy_from_slice(&index.offsets[..slots]);
@@ -305,10 +312,12 @@ impl SuggestIndex {
             for gram in &grams {
                 if let Some(&slot) = index.slots.get(gram) {
                     let at = &mut sizes[slot as usize];
-                    if let Some(posting) = index.postings.get_mut(*at as usize) {
-                        *posting = i as u32;
+                    if *at < index.offsets[slot as usize + 1] {
+                        if let Some(posting) = index.postings.get_mut(*at as usize) {
+                            *posting = i as u32;
+                        }
+                        *at += 1;
                     }
-                    *at = at.saturating_add(1);
                 }
             }
         }
@@ -320,6 +329,7 @@ impl SuggestIndex {
         let lowered: usize = self.lowered.values().map(|s| s.len()).sum();
         self.slots.capacity() * (8 + 4 + 1)
             + self.offsets.capacity() * 4
+            + self.sizes.capacity() * 4
             + self.postings.capacity() * 4
             + self.lengths.capacity()
             + self.lowered.capacity() * (4 + 16 + 1)
@@ -332,10 +342,12 @@ impl SuggestIndex {
         self.lowered.get(&(i as u32)).map(|s| &**s).unwrap_or(&catalog.entries[i].id)
     }
 
-    fn list(&self, gram: u64) -> &[u32] {
-        let Some(&slot) = self.slots.get(&gram) else { return &[] };
-        let (start, end) = (self.offsets[slot as usize] as usize, self.offsets[slot as usize + 1] as usize);
-        self.postings.get(start..end).unwrap_or_default()
+    /// The length of a trigram's list and its postings (empty if not stored).
+    fn list(&self, gram: u64) -> (usize, &[u32]) {
+        let Some(&slot) = self.slots.get(&gram) else { return (0, &[]) };
+        let slot = slot as usize;
+        let (start, end) = (self.offsets[slot] as usize, self.offsets[slot + 1] as usize);
+        (self.sizes[slot] as usize, self.postings.get(start..end).unwrap_or_default())
     }
 
     /// The entries that may be within `bound` edits of `lower` (of `length` characters): at most
@@ -351,15 +363,16 @@ impl SuggestIndex {
             return Candidates { list, scanned: 0 };
         }
         query.sort_unstable();
-        // (list, how often the trigram occurs in the query), rarest first.
-        let mut lists: Vec<(&[u32], usize)> = Vec::new();
+        // (list length, postings, how often the trigram occurs in the query), rarest first.
+        let mut lists: Vec<(usize, &[u32], usize)> = Vec::new();
         for run in query.chunk_by(|a, b| a == b) {
-            lists.push((self.list(run[0]), run.len()));
+            let (size, postings) = self.list(run[0]);
+            lists.push((size, postings, run.len()));
         }
-        lists.sort_by_key(|(postings, _)| postings.len());
+        lists.sort_by_key(|&(size, _, _)| size);
         // No ID holds the trigrams of the empty lists, so with too few others left no ID can
         // share `needed` of them: a quick answer for most IDs far from the whole catalog.
-        let present: usize = lists.iter().filter(|(postings, _)| !postings.is_empty()).map(|(_, times)| times).sum();
+        let present: usize = lists.iter().filter(|(size, _, _)| *size > 0).map(|(_, _, times)| times).sum();
         if present < needed {
             return Candidates { list: Vec::new(), scanned: 0 };
         }
@@ -371,12 +384,13 @@ impl SuggestIndex {
             }
             let mut touched: Vec<u32> = Vec::new();
             let (mut read, mut scanned) = (0usize, 0usize);
-            for (postings, times) in lists {
-                // Empty lists cost nothing and count as read: no ID shares that trigram.
-                if read + postings.len() > POSTINGS_CAP && !postings.is_empty() {
+            for (size, postings, times) in lists {
+                // Empty lists cost nothing and count as read: no ID shares that trigram. The
+                // first list over the cap ends the scan, so unstored lists are never read.
+                if read + size > POSTINGS_CAP && size > 0 {
                     break;
                 }
-                read += postings.len();
+                read += size;
                 scanned += times;
                 // An entry holding the trigram `r` times shares min(r, times) of the query's.
                 for run in postings.chunk_by(|a, b| a == b) {
@@ -777,7 +791,7 @@ mod tests {
         // skipped, and the closest IDs must come from the digits alone.
         let ids: Vec<String> = (0..60_000).map(|i| format!("tpl-{i:05}-v2")).collect();
         let catalog = parse_catalog(&format!("id\n{}\n", ids.join("\n")), "id").unwrap();
-        assert!(catalog.suggest_index().list(trigrams_of("-v2")[2]).len() > POSTINGS_CAP);
+        assert!(catalog.suggest_index().list(trigrams_of("-v2")[2]).0 > POSTINGS_CAP);
         for i in (7..60_000).step_by(1_999) {
             assert_eq!(catalog.suggest(&format!("tpl-{i:05}-v3")).first(), Some(&ids[i]));
             assert_eq!(catalog.suggest(&format!("tpl{i:05}-v2")).first(), Some(&ids[i]));
