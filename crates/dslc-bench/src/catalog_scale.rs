@@ -161,6 +161,17 @@ pub fn bench_catalog_scale() {
     println!("  legacy bigram index heap {:.1} MB (counted)", legacy.heap_bytes() as f64 / 1e6);
     drop(legacy);
 
+    // Pathological IDs: 10 KB each, in the catalog and in the query.
+    let long: Vec<String> = (0..200).map(|i| format!("{i:04}{}", "x".repeat(10_000))).collect();
+    let long_catalog = parse_catalog(&format!("id\n{}\n", long.join("\n")), "id").unwrap();
+    let queries: Vec<String> = long.iter().take(20).map(|id| format!("{id}y")).collect();
+    let (long_times, _) = time_all(&queries, &|q| long_catalog.suggest(q));
+    println!(
+        "  200 IDs of 10 KB, 20 queries of 10 KB: median {}, max {}",
+        ms(median(long_times.clone())),
+        ms(long_times.iter().max().copied().unwrap_or_default())
+    );
+
     // The whole `check` of a spec writing every miss, with the catalog read from disk.
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("data/1_raw");

@@ -285,7 +285,7 @@ fn bench_catalog() {
     let catalog = dslc_db::catalog::parse_catalog(&templates, "template_id").unwrap();
     let start = Instant::now();
     let _ = catalog.suggest("template-000000-v3");
-    println!("first did-you-mean (builds the bigram index): {}", ms(start.elapsed()));
+    println!("first did-you-mean (builds the trigram index): {}", ms(start.elapsed()));
     let start = Instant::now();
     for i in 0..100 {
         let _ = catalog.suggest(&format!("template-{:06}-v3", i * 31));

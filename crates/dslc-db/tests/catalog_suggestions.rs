@@ -1,5 +1,5 @@
-//! Did-you-mean in `check`: suggestions for the first unknown IDs of a spec, and a single word
-//! when they stop.
+//! Did-you-mean in `check`: suggestions for the first unknown IDs of a spec, a single word
+//! when they stop, and 10 KB IDs.
 
 use dslc_db::catalog_check::SUGGESTION_LIMIT;
 use dslc_db::{Database, Db};
@@ -62,4 +62,25 @@ fn a_spec_under_the_limit_gets_every_suggestion() {
         assert_eq!(d.suggestions.first(), Some(&id(i)), "{}", d.message);
     }
     assert!(!unknown.iter().any(says_limit));
+}
+
+#[test]
+fn ten_kilobyte_ids_are_reported_without_fuzzy_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("data/1_raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(dir.path().join("dslc.toml"), "data_root = \"data\"\n").unwrap();
+    let long = "t".repeat(10_000);
+    std::fs::write(raw.join("draft_templates.csv"), format!("template_id\n{long}\n{long}u\nshort\n")).unwrap();
+    let spec = dir.path().join("spec.cohort");
+    std::fs::write(&spec, format!("axis draft_template = [{long}v, {}, shrt]\n", long.to_uppercase())).unwrap();
+    let db = Database::default();
+    let diagnostics = dslc_db::check(&db, db.file(&spec));
+    let unknown: Vec<_> = diagnostics.iter().filter(|d| d.code.id == "E0501").collect();
+    assert_eq!(unknown.len(), 3);
+    // One edit from a catalog ID, but too long to be a typo: no edit distance is computed.
+    assert!(unknown[0].suggestions.is_empty());
+    // A case-insensitive match is still found, whatever the length.
+    assert_eq!(unknown[1].suggestions, [long.as_str()]);
+    assert_eq!(unknown[2].suggestions, ["short"]);
 }
