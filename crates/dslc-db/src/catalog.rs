@@ -691,6 +691,22 @@ mod tests {
         }
     }
 
+    /// The full edit distance by the textbook table, as the reference for `banded`.
+    fn levenshtein(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    }
+
     /// What `suggest` promises, computed by comparing `wanted` with every ID: case-insensitive
     /// matches first, then IDs within the bound, closest first and by ID.
     fn exhaustive(catalog: &Catalog, wanted: &str) -> Vec<String> {
@@ -703,7 +719,7 @@ mod tests {
             if entry.id == wanted || repeats.contains(&i) {
                 continue;
             }
-            let distance = crate::diagnostic::levenshtein(&lower, &entry.id.to_lowercase());
+            let distance = levenshtein(&lower, &entry.id.to_lowercase());
             if distance == 0 {
                 case.push(i);
             } else if distance <= bound && lower.chars().count() <= MAX_COMPARED {
@@ -725,7 +741,7 @@ mod tests {
         for _ in 0..20_000 {
             let a: Vec<char> = rng.word(9).chars().collect();
             let b: Vec<char> = rng.typo(&a.iter().collect::<String>()).chars().collect();
-            let full = crate::diagnostic::levenshtein(&a.iter().collect::<String>(), &b.iter().collect::<String>());
+            let full = levenshtein(&a.iter().collect::<String>(), &b.iter().collect::<String>());
             for bound in 0..4 {
                 let expected = (full <= bound).then_some(full);
                 assert_eq!(banded(&a, &b, bound), expected, "{a:?} / {b:?} within {bound}");
