@@ -240,7 +240,7 @@ fn unknown_ids(
             let mut fields = Vec::new();
             // A value written for a tied axis also reaches every column of the tie; a tie's
             // columns hold those of the ties it took, so the outermost tie's are enough.
-            let outermost = outermost_tie(design, &*occurrence.axis, &mut outermost_of);
+            let outermost = outermost_tie(design, &occurrence.axis, &mut outermost_of);
             for name in [&*occurrence.axis, outermost] {
                 for column in design.columns_of(name) {
                     if let Some(field) = column_field.get(column.as_str()) {
