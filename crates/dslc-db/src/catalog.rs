@@ -11,7 +11,6 @@ use hashbrown::HashTable;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::db::{Db, FileStatus, SourceFile};
-use crate::diagnostic::levenshtein_within;
 
 /// One catalog row: the ID and where it is. The row's other columns (name, description, …) are
 /// read on demand with [`Catalog::fields`], since only hover, completion and metadata need them.
@@ -40,7 +39,7 @@ pub struct Catalog {
     /// (first, repeat) entry indexes of IDs listed more than once.
     pub duplicates: Vec<(usize, usize)>,
     /// Built on the first suggestion request: most checks never need it.
-    bigrams: OnceLock<BigramIndex>,
+    suggestions: OnceLock<SuggestIndex>,
 }
 
 /// The catalog's content decides equality; the indexes are derived from it.
@@ -55,48 +54,13 @@ impl PartialEq for Catalog {
 
 impl Eq for Catalog {}
 
-/// For each bigram of the lower-cased IDs, the entries holding it and how often.
-#[derive(Debug, Default)]
-struct BigramIndex {
-    postings: HashMap<u64, Vec<(u32, u8)>>,
-    /// Bigram count of each entry's ID.
-    sizes: Vec<u16>,
-}
-
-impl Clone for BigramIndex {
-    fn clone(&self) -> Self {
-        BigramIndex { postings: self.postings.clone(), sizes: self.sizes.clone() }
-    }
-}
-
 fn hash_id(id: &str) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
     id.hash(&mut hasher);
     hasher.finish()
 }
 
-/// Counts each distinct bigram of `text`, a bigram packed as two chars in one integer.
-fn bigram_counts(text: &str) -> Vec<(u64, u8)> {
-    let mut counts: Vec<(u64, u8)> = Vec::with_capacity(text.len());
-    let mut chars = text.chars();
-    let Some(mut previous) = chars.next() else { return counts };
-    for current in chars {
-        let bigram = (u64::from(u32::from(previous)) << 32) | u64::from(u32::from(current));
-        match counts.iter_mut().find(|(b, _)| *b == bigram) {
-            Some((_, n)) => *n = n.saturating_add(1),
-            None => counts.push((bigram, 1)),
-        }
-        previous = current;
-    }
-    counts
-}
-
 impl Catalog {
-    /// Whether entry `index` repeats an earlier entry's ID (repeats are left out of suggestions).
-    fn is_repeat(&self, index: usize) -> bool {
-        !self.duplicates.is_empty() && self.duplicates.iter().any(|&(_, repeat)| repeat == index)
-    }
-
     fn find(&self, id: &str) -> Option<usize> {
         self.by_id.find(hash_id(id), |&i| self.entries[i as usize].id == id).map(|&i| i as usize)
     }
@@ -134,37 +98,22 @@ impl Catalog {
         self.entries.is_empty()
     }
 
-    fn lower_id(&self, index: usize) -> std::borrow::Cow<'_, str> {
-        let id = &self.entries[index].id;
-        if id.chars().any(char::is_uppercase) {
-            std::borrow::Cow::Owned(id.to_lowercase())
-        } else {
-            std::borrow::Cow::Borrowed(id)
-        }
+    fn suggest_index(&self) -> &SuggestIndex {
+        self.suggestions.get_or_init(|| SuggestIndex::build(self))
     }
 
-    fn bigram_index(&self) -> &BigramIndex {
-        self.bigrams.get_or_init(|| {
-            let mut index = BigramIndex::default();
-            for i in 0..self.entries.len() {
-                let lower = self.lower_id(i);
-                index.sizes.push(lower.chars().count().saturating_sub(1) as u16);
-                if self.is_repeat(i) {
-                    continue;
-                }
-                for (bigram, count) in bigram_counts(&lower) {
-                    index.postings.entry(bigram).or_default().push((i as u32, count));
-                }
-            }
-            index
-        })
+    /// The approximate heap size of the suggestion index in bytes, building it if needed (for
+    /// benchmarks).
+    pub fn suggestion_index_bytes(&self) -> usize {
+        self.suggest_index().heap_bytes()
     }
 
-    /// Up to three IDs close to `wanted`: case-insensitive matches first, then by edit distance.
+    /// Up to three IDs close to `wanted`: case-insensitive matches first, then the closest by
+    /// edit distance (ties by ID), within one edit for IDs of up to four characters and two
+    /// edits otherwise.
     ///
-    /// Candidates come from a bigram index: an ID within `k` edits of a query of `n` bigrams
-    /// shares at least `n - 2k` of them, so only IDs that pass that count are compared, and
-    /// each comparison stops as soon as it exceeds the bound.
+    /// Candidates come from a trigram index (see [`SuggestIndex`]); the work per call is capped,
+    /// so on very large catalogs with very common trigrams the fuzzy part is best-effort.
     pub fn suggest(&self, wanted: &str) -> Vec<String> {
         let lower = wanted.to_lowercase();
         // (distance, entry index), sorted, at most three.
@@ -176,51 +125,31 @@ impl Catalog {
             best.extend(indexes.iter().map(|&i| i as usize).filter(|&i| self.entries[i].id != wanted).map(|i| (0, i)));
         }
         let length = lower.chars().count();
-        let mut bound = suggestion_bound(length);
-        let query = bigram_counts(&lower);
-        let query_size = length.saturating_sub(1);
-        let needed = query_size.saturating_sub(2 * bound);
-        let candidates: Vec<usize> = if needed == 0 {
-            // Too short for the filter to exclude anything: compare with every ID.
-            (0..self.entries.len()).collect()
-        } else {
-            // An ID sharing `needed` of the query's bigrams shares at least one of any
-            // `query_size - needed + 1` of them, so only the rarest few posting lists are read.
-            let index = self.bigram_index();
-            let mut lists: Vec<(&[(u32, u8)], u8)> =
-                query.iter().map(|(b, n)| (index.postings.get(b).map(Vec::as_slice).unwrap_or_default(), *n)).collect();
-            lists.sort_by_key(|(postings, _)| postings.len());
-            let mut budget = query_size - needed + 1;
-            let mut candidates = Vec::new();
-            for (postings, count) in lists {
-                if budget == 0 {
+        // Beyond this length an ID is not a typo of a catalog name, and comparing costs more.
+        if length <= MAX_COMPARED && !self.entries.is_empty() {
+            let index = self.suggest_index();
+            let query = Query::new(&lower);
+            let mut bound = suggestion_bound(length);
+            let candidates = index.candidates(&lower, length, bound);
+            for &(count, i) in &candidates.list {
+                // Sorted by shared trigrams: once a tighter bound needs more than this one has,
+                // no later candidate can be close enough.
+                if (count as usize) + 3 * bound < candidates.scanned {
                     break;
                 }
-                budget = budget.saturating_sub(usize::from(count));
-                candidates.extend(
-                    postings
-                        .iter()
-                        .map(|&(entry, _)| entry as usize)
-                        .filter(|&i| (index.sizes[i] as usize).abs_diff(query_size) <= bound),
-                );
-            }
-            candidates.sort_unstable();
-            candidates.dedup();
-            candidates
-        };
-        for i in candidates {
-            if best.iter().any(|&(_, b)| b == i) || self.entries[i].id == wanted || self.is_repeat(i) {
-                continue;
-            }
-            let candidate = self.lower_id(i);
-            let Some(distance) = levenshtein_within(&lower, &candidate, bound) else { continue };
-            let distance = distance.max(1);
-            let id = &self.entries[i].id;
-            let at = best.partition_point(|&(d, b)| (d, &self.entries[b].id) <= (distance, id));
-            best.insert(at, (distance, i));
-            best.truncate(3);
-            if best.len() == 3 {
-                bound = bound.min(best[2].0);
+                let i = i as usize;
+                let Some(distance) = query.distance_within(index.lowered(self, i), bound) else { continue };
+                if best.iter().any(|&(_, b)| b == i) || self.entries[i].id == wanted {
+                    continue;
+                }
+                let distance = distance.max(1);
+                let id = &self.entries[i].id;
+                let at = best.partition_point(|&(d, b)| (d, &self.entries[b].id) <= (distance, id));
+                best.insert(at, (distance, i));
+                best.truncate(3);
+                if best.len() == 3 {
+                    bound = bound.min(best[2].0);
+                }
             }
         }
         best.into_iter().map(|(_, i)| self.entries[i].id.clone()).collect()
@@ -245,6 +174,336 @@ impl Catalog {
         catalog.entries = entries;
         catalog
     }
+}
+
+/// The longest query, in characters, that gets fuzzy suggestions; longer IDs are not typos of
+/// catalog names, and capping the length bounds the work of each comparison.
+pub const MAX_COMPARED: usize = 128;
+
+/// The longest ID indexed for suggestions: nothing longer is within two edits of a query.
+const MAX_INDEXED: usize = MAX_COMPARED + 2;
+
+/// Postings read per query at most: lists are read rarest first, so only very common trigrams
+/// (in tens of thousands of IDs) are skipped, and only in very large catalogs.
+const POSTINGS_CAP: usize = 40_000;
+
+/// Candidates compared by edit distance per query at most, the most promising first.
+const VERIFY_CAP: usize = 500;
+
+thread_local! {
+    /// Per-entry trigram counters for [`SuggestIndex::candidates`], all zero between calls, so
+    /// a query does not clear a counter for every ID of a large catalog.
+    static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The padding character around an ID, outside Unicode so it never occurs in one.
+const PAD: u64 = 0x1F_FFFF;
+
+/// Appends the trigrams of `text`, padded with two [`PAD`]s at each end, in order: a string of
+/// `n` characters has `n + 2` of them, so even a one-character ID has some.
+fn trigrams(text: &str, out: &mut Vec<u64>) {
+    let (mut a, mut b) = (PAD, PAD);
+    for c in text.chars().map(|c| u64::from(u32::from(c))).chain([PAD, PAD]) {
+        out.push((a << 42) | (b << 21) | c);
+        (a, b) = (b, c);
+    }
+}
+
+/// A trigram inverted index over the lower-cased IDs, for did-you-mean.
+///
+/// An ID within `k` edits of a query of `n` trigrams shares at least `n - 3k` of them (one edit
+/// changes at most three), so candidates are counted from the posting lists, rarest first, and
+/// only those that can still reach that count are compared, by a banded edit distance.
+/// Postings are one flat array (entry indexes, one per occurrence, ascending), so memory is at
+/// most about four bytes per character of the catalog's IDs.
+#[derive(Clone, Debug, Default)]
+struct SuggestIndex {
+    /// Trigram → its list's number.
+    slots: HashMap<u64, u32>,
+    /// The number of postings of each list.
+    sizes: Vec<u32>,
+    /// List `s` is `postings[offsets[s]..offsets[s + 1]]`. Lists longer than [`POSTINGS_CAP`]
+    /// are never read, so they are not stored (an empty range): in a large catalog, those of
+    /// the text most IDs share are most of the postings.
+    offsets: Vec<u32>,
+    postings: Vec<u32>,
+    /// Character length of each entry's ID (saturated); 0 for entries not indexed.
+    lengths: Vec<u8>,
+    /// The lower-cased IDs that differ from the ID itself.
+    lowered: HashMap<u32, Box<str>>,
+    /// Indexed entries of at most two characters: the only candidates of a one-character query,
+    /// for which the trigram count cannot exclude anything.
+    short: Vec<u32>,
+}
+
+/// The candidates of one query, most shared trigrams first, then in catalog order.
+struct Candidates {
+    /// (trigrams shared in the lists read, entry index).
+    list: Vec<(u16, u32)>,
+    /// How many of the query's trigrams (with repeats) were looked up.
+    scanned: usize,
+}
+
+impl SuggestIndex {
+    fn build(catalog: &Catalog) -> SuggestIndex {
+        let entries = &catalog.entries;
+        let mut index = SuggestIndex { lengths: vec![0; entries.len()], ..SuggestIndex::default() };
+        // Repeated IDs are left out (the first row of an ID is the one suggested), and so are
+        // IDs too long to be suggested.
+        let mut skip = vec![false; entries.len()];
+        for &(_, r) in &catalog.duplicates {
+            skip[r] = true;
+        }
+        // Two passes (count, then fill) keep the build's memory to the final arrays.
+        let mut sizes: Vec<u32> = Vec::new();
+        let mut grams = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            if skip[i] {
+                continue;
+            }
+            let length = entry.id.chars().count();
+            if length > MAX_INDEXED {
+                skip[i] = true;
+                continue;
+            }
+            if length <= 2 {
+                index.short.push(i as u32);
+            }
+            grams.clear();
+            if entry.id.chars().any(char::is_uppercase) {
+                let lower = entry.id.to_lowercase();
+                trigrams(&lower, &mut grams);
+                // Lower-casing can change the length (rarely); the index keeps the lowered one.
+                index.lengths[i] = lower.chars().count().min(usize::from(u8::MAX)) as u8;
+                index.lowered.insert(i as u32, lower.into_boxed_str());
+            } else {
+                trigrams(&entry.id, &mut grams);
+                index.lengths[i] = length as u8;
+            }
+            for &gram in &grams {
+                let next = index.slots.len() as u32;
+                let slot = *index.slots.entry(gram).or_insert(next) as usize;
+                if slot == sizes.len() {
+                    sizes.push(0);
+                }
+                sizes[slot] = sizes[slot].saturating_add(1);
+            }
+        }
+        index.offsets = Vec::with_capacity(sizes.len() + 1);
+        let mut total = 0u32;
+        index.offsets.push(0);
+        for &size in &sizes {
+            if size as usize <= POSTINGS_CAP {
+                total = total.saturating_add(size);
+            }
+            index.offsets.push(total);
+        }
+        index.sizes = sizes.clone();
+        // `sizes` becomes each list's fill position.
+        let slots = sizes.len();
+        sizes.copy_from_slice(&index.offsets[..slots]);
+        index.postings = vec![0; total as usize];
+        for (i, entry) in entries.iter().enumerate() {
+            if skip[i] {
+                continue;
+            }
+            grams.clear();
+            trigrams(index.lowered.get(&(i as u32)).map(|s| &**s).unwrap_or(&entry.id), &mut grams);
+            for gram in &grams {
+                if let Some(&slot) = index.slots.get(gram) {
+                    let at = &mut sizes[slot as usize];
+                    if *at < index.offsets[slot as usize + 1] {
+                        if let Some(posting) = index.postings.get_mut(*at as usize) {
+                            *posting = i as u32;
+                        }
+                        *at += 1;
+                    }
+                }
+            }
+        }
+        index.slots.shrink_to_fit();
+        index
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let lowered: usize = self.lowered.values().map(|s| s.len()).sum();
+        self.slots.capacity() * (8 + 4 + 1)
+            + self.offsets.capacity() * 4
+            + self.sizes.capacity() * 4
+            + self.postings.capacity() * 4
+            + self.lengths.capacity()
+            + self.lowered.capacity() * (4 + 16 + 1)
+            + lowered
+            + self.short.capacity() * 4
+    }
+
+    /// The lower-cased ID of entry `i`.
+    fn lowered<'a>(&'a self, catalog: &'a Catalog, i: usize) -> &'a str {
+        self.lowered.get(&(i as u32)).map(|s| &**s).unwrap_or(&catalog.entries[i].id)
+    }
+
+    /// The length of a trigram's list and its postings (empty if not stored).
+    fn list(&self, gram: u64) -> (usize, &[u32]) {
+        let Some(&slot) = self.slots.get(&gram) else { return (0, &[]) };
+        let slot = slot as usize;
+        let (start, end) = (self.offsets[slot] as usize, self.offsets[slot + 1] as usize);
+        (self.sizes[slot] as usize, self.postings.get(start..end).unwrap_or_default())
+    }
+
+    /// The entries that may be within `bound` edits of `lower` (of `length` characters): at most
+    /// [`VERIFY_CAP`], those sharing the most trigrams.
+    fn candidates(&self, lower: &str, length: usize, bound: usize) -> Candidates {
+        let near = |i: u32| usize::from(self.lengths[i as usize]).abs_diff(length) <= bound;
+        let mut query = Vec::with_capacity(length + 2);
+        trigrams(lower, &mut query);
+        let needed = query.len().saturating_sub(3 * bound);
+        if needed == 0 {
+            // A one-character query: only IDs of at most two characters are within one edit.
+            let list = self.short.iter().copied().filter(|&i| near(i)).take(VERIFY_CAP).map(|i| (0, i)).collect();
+            return Candidates { list, scanned: 0 };
+        }
+        query.sort_unstable();
+        // (list length, postings, how often the trigram occurs in the query), rarest first.
+        let mut lists: Vec<(usize, &[u32], usize)> = Vec::new();
+        for run in query.chunk_by(|a, b| a == b) {
+            let (size, postings) = self.list(run[0]);
+            lists.push((size, postings, run.len()));
+        }
+        lists.sort_by_key(|&(size, _, _)| size);
+        // No ID holds the trigrams of the empty lists, so with too few others left no ID can
+        // share `needed` of them: a quick answer for most IDs far from the whole catalog.
+        let present: usize = lists.iter().filter(|(size, _, _)| *size > 0).map(|(_, _, times)| times).sum();
+        if present < needed {
+            return Candidates { list: Vec::new(), scanned: 0 };
+        }
+        COUNTS.with_borrow_mut(|counts| {
+            // One counter per entry, kept between queries; only the touched ones are read back,
+            // and they are reset before returning.
+            if counts.len() < self.lengths.len() {
+                counts.resize(self.lengths.len(), 0);
+            }
+            let mut touched: Vec<u32> = Vec::new();
+            let (mut read, mut scanned) = (0usize, 0usize);
+            for (size, postings, times) in lists {
+                // Empty lists cost nothing and count as read: no ID shares that trigram. The
+                // first list over the cap ends the scan, so unstored lists are never read.
+                if read + size > POSTINGS_CAP && size > 0 {
+                    break;
+                }
+                read += size;
+                scanned += times;
+                // An entry holding the trigram `r` times shares min(r, times) of the query's.
+                for run in postings.chunk_by(|a, b| a == b) {
+                    let entry = run[0];
+                    if !near(entry) {
+                        continue;
+                    }
+                    let count = &mut counts[entry as usize];
+                    if *count == 0 {
+                        touched.push(entry);
+                    }
+                    *count = count.saturating_add(run.len().min(times) as u16);
+                }
+            }
+            // An ID within `bound` edits misses at most `3 * bound` of the trigrams looked up.
+            let floor = scanned.saturating_sub(3 * bound).max(1);
+            let mut list: Vec<(u16, u32)> = Vec::with_capacity(touched.len());
+            for i in touched {
+                let count = std::mem::take(&mut counts[i as usize]);
+                if usize::from(count) >= floor {
+                    list.push((count, i));
+                }
+            }
+            let order = |a: &(u16, u32), b: &(u16, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+            // Only the VERIFY_CAP sharing the most are kept.
+            if list.len() > VERIFY_CAP {
+                list.select_nth_unstable_by(VERIFY_CAP, order);
+                list.truncate(VERIFY_CAP);
+            }
+            // The closest IDs tend to share the most, so the bound tightens early; within one
+            // count, catalog order reads memory forwards.
+            list.sort_unstable_by(order);
+            Candidates { list, scanned }
+        })
+    }
+}
+
+/// A query prepared for many banded edit-distance comparisons.
+struct Query {
+    bytes: Vec<u8>,
+    chars: Vec<char>,
+    ascii: bool,
+}
+
+impl Query {
+    fn new(lower: &str) -> Query {
+        Query { bytes: lower.as_bytes().to_vec(), chars: lower.chars().collect(), ascii: lower.is_ascii() }
+    }
+
+    /// The edit distance to `other` if it is at most `bound`.
+    fn distance_within(&self, other: &str, bound: usize) -> Option<usize> {
+        if self.ascii && other.is_ascii() {
+            banded(&self.bytes, other.as_bytes(), bound)
+        } else {
+            let other: Vec<char> = other.chars().collect();
+            banded(&self.chars, &other, bound)
+        }
+    }
+}
+
+/// Levenshtein distance of `a` and `b` if it is at most `bound`, computing only the cells
+/// within `bound` of the diagonal (O(length × bound)) and stopping once a row exceeds it.
+fn banded<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> Option<usize> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    let (m, n) = (a.len(), b.len());
+    if m.abs_diff(n) > bound {
+        return None;
+    }
+    if m == 0 || n == 0 {
+        return Some(m.max(n));
+    }
+    // Cells are capped at `bound + 1`, which stands for "too far"; bytes keep the rows small,
+    // so bounds beyond 250 are treated as 250 (suggestions use at most 2).
+    let bound = bound.min(250);
+    let far = (bound + 1) as u8;
+    // Two rows; on the stack for every length the index holds.
+    let mut stack = [far; 2 * (MAX_INDEXED + 1)];
+    let mut heap = Vec::new();
+    let cells: &mut [u8] = if n <= MAX_INDEXED {
+        &mut stack[..2 * (n + 1)]
+    } else {
+        heap.resize(2 * (n + 1), far);
+        &mut heap
+    };
+    let (mut previous, mut current) = cells.split_at_mut(n + 1);
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j.min(usize::from(far)) as u8;
+    }
+    for i in 1..=m {
+        let low = if i > bound { i - bound } else { 1 };
+        let high = (i + bound).min(n);
+        current[low - 1] = if low == 1 { i.min(usize::from(far)) as u8 } else { far };
+        let mut row_min = current[low - 1];
+        for j in low..=high {
+            let substitute = previous[j - 1] + u8::from(a[i - 1] != b[j - 1]);
+            let value = substitute.min(previous[j] + 1).min(current[j - 1] + 1).min(far);
+            current[j] = value;
+            row_min = row_min.min(value);
+        }
+        // The next row reads this cell just past the band; it must stand for "too far".
+        if high < n {
+            current[high + 1] = far;
+        }
+        if usize::from(row_min) > bound {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let distance = usize::from(previous[n]);
+    (distance <= bound).then_some(distance)
 }
 
 /// Splits one CSV row into its cells (quotes and `""` escapes handled). Rows are read one at a
@@ -390,5 +649,176 @@ mod tests {
         assert_eq!(catalog.suggest("sonnet-4-bet"), ["Sonnet-4-beta"]);
         assert_eq!(catalog.suggest("gpt-4.2"), ["gpt-4.1"]);
         assert!(catalog.suggest("completely-different").is_empty());
+    }
+
+    /// A small deterministic generator (xorshift), so the randomised tests replay exactly.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// A string of up to `max` characters over a small alphabet, so that near IDs are common.
+        fn word(&mut self, max: usize) -> String {
+            const ALPHABET: [char; 8] = ['a', 'b', 'c', '-', '1', '2', 'É', 'é'];
+            let length = self.below(max + 1);
+            (0..length).map(|_| ALPHABET[self.below(ALPHABET.len())]).collect()
+        }
+
+        /// `word` with up to three random edits.
+        fn typo(&mut self, word: &str) -> String {
+            let mut chars: Vec<char> = word.chars().collect();
+            for _ in 0..self.below(4) {
+                let at = self.below(chars.len() + 1);
+                match self.below(3) {
+                    0 => chars.insert(at, 'b'),
+                    1 if at < chars.len() => {
+                        chars.remove(at);
+                    }
+                    _ if at < chars.len() => chars[at] = '2',
+                    _ => {}
+                }
+            }
+            chars.into_iter().collect()
+        }
+    }
+
+    /// The full edit distance by the textbook table, as the reference for `banded`.
+    fn levenshtein(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    }
+
+    /// What `suggest` promises, computed by comparing `wanted` with every ID: case-insensitive
+    /// matches first, then IDs within the bound, closest first and by ID.
+    fn exhaustive(catalog: &Catalog, wanted: &str) -> Vec<String> {
+        let lower = wanted.to_lowercase();
+        let mut case: Vec<usize> = Vec::new();
+        let mut near: Vec<(usize, &str)> = Vec::new();
+        let bound = suggestion_bound(lower.chars().count());
+        let repeats: Vec<usize> = catalog.duplicates.iter().map(|&(_, r)| r).collect();
+        for (i, entry) in catalog.entries.iter().enumerate() {
+            if entry.id == wanted || repeats.contains(&i) {
+                continue;
+            }
+            let distance = levenshtein(&lower, &entry.id.to_lowercase());
+            if distance == 0 {
+                case.push(i);
+            } else if distance <= bound && lower.chars().count() <= MAX_COMPARED {
+                near.push((distance, &entry.id));
+            }
+        }
+        near.sort();
+        // The exact lower-case ID comes before other case variants, as in `suggest`.
+        case.sort_by_key(|&i| (catalog.entries[i].id != lower, i));
+        let mut out: Vec<String> = case.into_iter().map(|i| catalog.entries[i].id.clone()).collect();
+        out.extend(near.into_iter().map(|(_, id)| id.to_string()));
+        out.truncate(3);
+        out
+    }
+
+    #[test]
+    fn banded_distance_agrees_with_the_full_one() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let a: Vec<char> = rng.word(9).chars().collect();
+            let b: Vec<char> = rng.typo(&a.iter().collect::<String>()).chars().collect();
+            let full = levenshtein(&a.iter().collect::<String>(), &b.iter().collect::<String>());
+            for bound in 0..4 {
+                let expected = (full <= bound).then_some(full);
+                assert_eq!(banded(&a, &b, bound), expected, "{a:?} / {b:?} within {bound}");
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_equal_an_exhaustive_search() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let (mut queries, mut answered) = (0, 0);
+        for round in 0..60 {
+            let mut ids: Vec<String> = (0..40 + round * 5).map(|_| rng.word(10)).collect();
+            // Some IDs differ only in case, and one is listed twice.
+            ids.push("AbC-1".to_string());
+            ids.push("abc-1".to_string());
+            ids.push(ids[0].clone());
+            let text =
+                std::iter::once("id".to_string()).chain(ids.iter().map(|id| format!("\"{id}\""))).collect::<Vec<_>>();
+            let catalog = parse_catalog(&(text.join("\n") + "\n"), "id").unwrap();
+            for _ in 0..40 {
+                let base = catalog.entries[rng.below(catalog.len())].id.clone();
+                let wanted = if rng.below(4) == 0 { rng.word(10) } else { rng.typo(&base) };
+                let expected = exhaustive(&catalog, &wanted);
+                assert_eq!(catalog.suggest(&wanted), expected, "suggestions for {wanted:?}");
+                queries += 1;
+                answered += usize::from(!expected.is_empty());
+            }
+            assert_eq!(catalog.suggest("abc-1"), exhaustive(&catalog, "abc-1"));
+        }
+        // Most queries must have suggestions, or the comparison proves little.
+        assert!(answered * 2 > queries, "{answered} of {queries} queries had suggestions");
+    }
+
+    #[test]
+    fn suggests_for_one_and_two_character_ids() {
+        let catalog = parse_catalog("id\na\nbc\nxyz\nq\n", "id").unwrap();
+        assert_eq!(catalog.suggest("b"), ["a", "bc", "q"]);
+        assert_eq!(catalog.suggest("c"), ["a", "bc", "q"]);
+        assert_eq!(catalog.suggest("xy"), ["xyz"]);
+        assert_eq!(catalog.suggest(""), ["a", "q"]);
+    }
+
+    #[test]
+    fn very_long_ids_are_not_compared() {
+        let long = "x".repeat(10_000);
+        let text = format!("id\n{long}\n{long}y\nABC\nsonnet-4\n");
+        let catalog = parse_catalog(&text, "id").unwrap();
+        // A long query gets only its case-insensitive match, and no edit distance is computed.
+        assert!(catalog.suggest(&format!("{long}z")).is_empty());
+        assert_eq!(catalog.suggest(&"X".repeat(10_000)), [long.as_str()]);
+        assert_eq!(catalog.suggest("abc"), ["ABC"]);
+        assert_eq!(catalog.suggest("sonet-4"), ["sonnet-4"]);
+        // The banded distance costs length × bound, so long inputs stay cheap even so.
+        let other = format!("{}y{}", "x".repeat(5_000), "x".repeat(4_999));
+        assert_eq!(banded(long.as_bytes(), other.as_bytes(), 2), Some(1));
+        assert_eq!(banded(long.as_bytes(), "y".repeat(10_000).as_bytes(), 2), None);
+    }
+
+    #[test]
+    fn capped_lookups_still_find_the_misspelt_id() {
+        // Every ID shares `tpl-` and `-v2`, so those lists exceed the postings cap and are
+        // skipped, and the closest IDs must come from the digits alone.
+        let ids: Vec<String> = (0..60_000).map(|i| format!("tpl-{i:05}-v2")).collect();
+        let catalog = parse_catalog(&format!("id\n{}\n", ids.join("\n")), "id").unwrap();
+        assert!(catalog.suggest_index().list(trigrams_of("-v2")[2]).0 > POSTINGS_CAP);
+        for i in (7..60_000).step_by(1_999) {
+            assert_eq!(catalog.suggest(&format!("tpl-{i:05}-v3")).first(), Some(&ids[i]));
+            assert_eq!(catalog.suggest(&format!("tpl{i:05}-v2")).first(), Some(&ids[i]));
+            assert_eq!(catalog.suggest(&format!("TPL-{i:05}-v2x")).first(), Some(&ids[i]));
+        }
+        assert!(catalog.suggest("tmpl-zzzzz-v2").is_empty());
+    }
+
+    fn trigrams_of(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        trigrams(text, &mut out);
+        out
     }
 }

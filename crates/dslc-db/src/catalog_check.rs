@@ -186,6 +186,36 @@ fn unusable(source: &CatalogSource, error: &CatalogError, root: &Path, spec: &Fi
     d
 }
 
+/// How many distinct unknown IDs of one spec get did-you-mean suggestions. Each costs up to a
+/// fraction of a millisecond against a catalog of millions of IDs, so this keeps `check` of a
+/// spec with very many misspelt IDs near-linear; the reports themselves are all kept.
+pub const SUGGESTION_LIMIT: usize = 5_000;
+
+/// Did-you-mean for one spec: each (catalog, value) is looked up once, up to
+/// [`SUGGESTION_LIMIT`] of them.
+#[derive(Default)]
+struct Suggester<'a> {
+    cache: HashMap<(*const Catalog, &'a str), Vec<String>>,
+    /// Whether a report already said that suggestions stopped.
+    told: bool,
+}
+
+impl<'a> Suggester<'a> {
+    /// The suggestions for one unknown ID, or `None` once the limit is reached.
+    fn suggest(&mut self, catalog: &Catalog, value: &'a str) -> Option<Vec<String>> {
+        let key = (catalog as *const Catalog, value);
+        if let Some(cached) = self.cache.get(&key) {
+            return Some(cached.clone());
+        }
+        if self.cache.len() >= SUGGESTION_LIMIT {
+            return None;
+        }
+        let suggestions = catalog.suggest(value);
+        self.cache.insert(key, suggestions.clone());
+        Some(suggestions)
+    }
+}
+
 /// Reports every written value of a catalogued field that its catalog does not list, once per
 /// place it is written (lists, subsets, items, included cells, values that reach a field
 /// through a tie).
@@ -204,6 +234,7 @@ fn unknown_ids(
     let mut fields_of_axis: HashMap<&str, Vec<CatalogField>> = HashMap::default();
     let mut outermost_of: HashMap<&str, &str> = HashMap::default();
     let mut reported: HashSet<(&Origin, CatalogField)> = HashSet::default();
+    let mut suggester = Suggester::default();
     for occurrence in &design.occurrences {
         let fields = fields_of_axis.entry(&*occurrence.axis).or_insert_with(|| {
             let mut fields = Vec::new();
@@ -243,23 +274,32 @@ fn unknown_ids(
                 continue;
             }
             seen_catalogs.push(Arc::as_ptr(catalog));
-            out.push(unknown_id(value, *field, catalog, config, &occurrence.origin));
+            out.push(unknown_id(value, *field, catalog, config, &occurrence.origin, &mut suggester));
         }
     }
 }
 
-fn unknown_id(
-    value: &str,
+fn unknown_id<'a>(
+    value: &'a str,
     field: CatalogField,
     catalog: &Catalog,
     config: &ProjectConfig,
     origin: &Origin,
+    suggester: &mut Suggester<'a>,
 ) -> Diagnostic {
     let source = config.catalog(field);
     let where_ =
         source.map(|s| format!("{} (column `{}`)", shown(&s.path, &config.root), s.column)).unwrap_or_default();
-    let suggestions = catalog.suggest(value);
-    let help = if suggestions.is_empty() {
+    let computed = suggester.suggest(catalog, value);
+    let limited = computed.is_none() && !std::mem::replace(&mut suggester.told, true);
+    let suggestions = computed.unwrap_or_default();
+    let help = if limited {
+        format!(
+            "add it to the {} catalog {where_}, or fix the spelling (did-you-mean stops after \
+             {SUGGESTION_LIMIT} unknown IDs in one spec; fix these first)",
+            field.noun()
+        )
+    } else if suggestions.is_empty() {
         format!("add it to the {} catalog {where_}, or fix the spelling", field.noun())
     } else {
         let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
