@@ -22,6 +22,9 @@ pub const MAX_RANGE_LEVELS: i64 = 1_000_000;
 /// a hundred bytes each, this keeps a check under about a gigabyte whatever the spec.
 pub const MAX_SPEC_LEVELS: usize = 4_000_000;
 
+/// How deeply rules may nest (a tie of a tie of …, a pair of pairs of …).
+pub const MAX_RULE_DEPTH: usize = 256;
+
 /// Candidates did-you-mean compares per spec, in all (see `Analyzer::suggest`).
 pub const SUGGESTION_BUDGET: usize = 250_000;
 
@@ -303,6 +306,8 @@ enum EntryKind {
 #[derive(Clone, Debug)]
 struct Entry {
     name: String,
+    /// 0 for a plain axis; one more than its deepest member for a rule.
+    depth: usize,
     decl: Origin,
     kind: EntryKind,
     levels: Vec<Level>,
@@ -314,6 +319,7 @@ impl Entry {
     fn vacant() -> Entry {
         Entry {
             name: String::new(),
+            depth: 0,
             decl: Origin { file: Arc::from(std::path::Path::new("")), span: 0..0 },
             kind: EntryKind::Plain,
             levels: Vec::new(),
@@ -487,6 +493,25 @@ impl<'a> Analyzer<'a> {
 
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// The nesting depth of a new rule over the live entries at `indices`, or `None` (reported,
+    /// and the rule poisoned) past [`MAX_RULE_DEPTH`]: columns and shapes are built by recursion
+    /// over members, so an unbounded chain of rules would overflow the stack.
+    fn rule_depth(&mut self, name: &Name, indices: &[usize]) -> Option<usize> {
+        let depth = 1 + indices.iter().map(|&i| self.live[i].depth).max().unwrap_or(0);
+        if depth <= MAX_RULE_DEPTH {
+            return Some(depth);
+        }
+        let d = Diagnostic::new(
+            codes::RULES_NEST_TOO_DEEPLY,
+            format!("rule `{}` nests {depth} rules deep, more than the limit of {MAX_RULE_DEPTH}", name.text),
+            self.label(&name.span, "too deeply nested"),
+        )
+        .with_help("combine the axes in fewer steps: a tie or tuple can take many axes at once");
+        self.poisoned.insert(name.text.clone());
+        self.report(d);
+        None
     }
 
     /// Takes `count` levels or items from the spec's budget; past [`MAX_SPEC_LEVELS`] it reports
@@ -676,6 +701,7 @@ impl<'a> Analyzer<'a> {
             let decl = self.origin(&span);
             let mut entry = Entry {
                 name: name.clone(),
+                depth: 0,
                 decl: decl.clone(),
                 kind: EntryKind::Plain,
                 levels: Vec::new(),
@@ -776,8 +802,14 @@ impl<'a> Analyzer<'a> {
     }
 
     fn plain_entry(&mut self, name: &str, decl: Origin, values: Vec<(Sym, Origin)>, levels: &Levels) -> Entry {
-        let mut entry =
-            Entry { name: name.to_string(), decl, kind: EntryKind::Plain, levels: Vec::new(), origins: Vec::new() };
+        let mut entry = Entry {
+            name: name.to_string(),
+            depth: 0,
+            decl,
+            kind: EntryKind::Plain,
+            levels: Vec::new(),
+            origins: Vec::new(),
+        };
         let mut first_seen: HashMap<Sym, usize> = HashMap::with_capacity_and_hasher(values.len(), Default::default());
         entry.levels.reserve(values.len());
         entry.origins.reserve(values.len());
@@ -1170,6 +1202,7 @@ impl<'a> Analyzer<'a> {
             self.poisoned.insert(s.name.text.clone());
             return self.report(d);
         }
+        let Some(depth) = self.rule_depth(&s.name, &indices) else { return };
         let member_names: Vec<String> = indices.iter().map(|&i| self.live[i].name.clone()).collect();
         // A tie named after one of its axes keeps that axis's place; otherwise it takes the lowest.
         let position = match member_names.iter().position(|m| m == &s.name.text) {
@@ -1179,6 +1212,7 @@ impl<'a> Analyzer<'a> {
         let decl = self.origin(&s.name.span);
         let entry = Entry {
             name: s.name.text.clone(),
+            depth,
             decl: decl.clone(),
             kind: EntryKind::Tie { members: member_names.clone() },
             levels,
@@ -1291,11 +1325,13 @@ impl<'a> Analyzer<'a> {
                 return;
             }
         }
+        let Some(depth) = self.rule_depth(&s.name, &indices) else { return };
         let before: Vec<(String, usize)> =
             indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
         let decl = self.origin(&s.name.span);
         let entry = Entry {
             name: s.name.text.clone(),
+            depth,
             decl: decl.clone(),
             kind: EntryKind::Pair {
                 left: self.live[indices[0]].name.clone(),
@@ -1316,6 +1352,7 @@ impl<'a> Analyzer<'a> {
             return self.unusable_tuple_items(s);
         }
         let Some(indices) = self.rule_axes("tuple", &s.name, &s.axes, &s.axes_span, &[]) else { return };
+        let Some(depth) = self.rule_depth(&s.name, &indices) else { return };
         let Some((levels, origins)) = self.items(&s.name.text, "tuple", &s.axes, &indices, &s.items) else {
             self.poisoned.insert(s.name.text.clone());
             return;
@@ -1326,6 +1363,7 @@ impl<'a> Analyzer<'a> {
         let members = indices.iter().map(|&i| self.live[i].name.clone()).collect();
         let entry = Entry {
             name: s.name.text.clone(),
+            depth,
             decl: decl.clone(),
             kind: EntryKind::Tuple { members },
             levels,
@@ -1982,44 +2020,61 @@ impl<'a> Analyzer<'a> {
 
     /// The column order of the old system's row dictionaries: live names in axis order, then
     /// pairs, tuples and ties expanded in declaration order, each appending what it adds.
+    ///
+    /// The old system re-ran passes over every rule until nothing changed, which is quadratic
+    /// for chains of rules; here each rule acts once, as soon as a pass of its kind reaches it
+    /// after its name became a key, which gives the same order.
     fn natural_columns(&self, live_names: &[String]) -> Vec<String> {
         // Keys in order, with removed ones left as holes, and where each present key stands.
         let mut keys: Vec<Option<String>> = live_names.iter().cloned().map(Some).collect();
         let mut position: HashMap<String, usize> =
             live_names.iter().enumerate().map(|(i, name)| (name.clone(), i)).collect();
-        loop {
-            let mut changed = false;
+        let kind_pass = |entry: &Entry| match entry.kind {
+            EntryKind::Pair { .. } => Some(0),
+            EntryKind::Tuple { .. } => Some(1),
+            EntryKind::Tie { .. } => Some(2),
+            EntryKind::Plain => None,
+        };
+        // Rules by declaration index, with the pass of their kind.
+        let mut rule_at: HashMap<&str, (usize, usize)> = HashMap::default();
+        for (index, rule) in self.rule_order.iter().enumerate() {
+            if let Some(pass) = self.entry(rule).and_then(kind_pass) {
+                rule_at.insert(rule.as_str(), (index, pass));
+            }
+        }
+        // Rules whose name is a key and that have not acted yet, per pass, by declaration index.
+        let mut pending: [std::collections::BTreeSet<usize>; 3] = Default::default();
+        for name in live_names {
+            if let Some(&(index, pass)) = rule_at.get(name.as_str()) {
+                pending[pass].insert(index);
+            }
+        }
+        while pending.iter().any(|p| !p.is_empty()) {
             for pass in 0..3 {
-                for rule in &self.rule_order {
+                let mut cursor = 0;
+                while let Some(&index) = pending[pass].range(cursor..).next() {
+                    cursor = index + 1;
+                    pending[pass].remove(&index);
+                    let rule = &self.rule_order[index];
                     let Some(entry) = self.entry(rule) else { continue };
-                    let kind_pass = match entry.kind {
-                        EntryKind::Pair { .. } => 0,
-                        EntryKind::Tuple { .. } => 1,
-                        EntryKind::Tie { .. } => 2,
-                        EntryKind::Plain => continue,
-                    };
-                    if kind_pass != pass || !position.contains_key(rule) {
-                        continue;
-                    }
                     if pass < 2 {
-                        if let Some(at) = position.remove(rule) {
+                        if let Some(at) = position.remove(rule.as_str()) {
                             keys[at] = None;
                         }
-                        changed = true;
                     }
                     for member in entry.members() {
                         if !position.contains_key(member) {
                             position.insert(member.to_string(), keys.len());
                             keys.push(Some(member.to_string()));
-                            changed = true;
+                            if let Some(&(index, pass)) = rule_at.get(member) {
+                                pending[pass].insert(index);
+                            }
                         }
                     }
                 }
             }
-            if !changed {
-                return keys.into_iter().flatten().collect();
-            }
         }
+        keys.into_iter().flatten().collect()
     }
 
     fn apply_output(&mut self, natural: Vec<String>, outputs: &[&ast::OutputStmt]) -> Vec<String> {

@@ -80,6 +80,7 @@ codes! {
     RANGE_TOO_LARGE = "E0213", Error, "range too large";
     SINGLE_AXIS_RULE = "W0214", Warning, "tie or tuple over a single axis";
     TOO_MANY_LEVELS = "E0215", Error, "spec over the limit of levels and items";
+    RULES_NEST_TOO_DEEPLY = "E0216", Error, "rules nested too deeply";
 
     // Included files.
     FILE_NOT_FOUND = "E0301", Error, "included file missing or unreadable";
