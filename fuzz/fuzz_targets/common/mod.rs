@@ -123,8 +123,27 @@ fn known_bad_span(d: &Diagnostic, label: &Label) -> bool {
     allowed("csv-quote-span") && d.code.id == "E0306" && label.span.end <= label.span.start + 1
 }
 
+/// Whether the spec has the shape of the known tie-cycle stack overflow: a tie named after an
+/// axis that an earlier tie already took (regressions/check/stack-overflow-*).
+fn known_tie_cycle(spec: &str) -> bool {
+    let mut tied: HashSet<String> = HashSet::new();
+    for s in dslc_syntax::parse(spec).file.statements {
+        if let dslc_syntax::ast::Statement::Tie(t) = s {
+            if tied.contains(&t.name.text) {
+                return true;
+            }
+            tied.extend(t.axes.iter().map(|a| a.text.clone()));
+        }
+    }
+    false
+}
+
 /// Checks every invariant of the checker on one project; see docs/fuzzing.md.
 pub fn check_project(p: &Project) {
+    // A stack overflow aborts the process, so a local run can only look past it by skipping.
+    if allowed("tie-cycle") && known_tie_cycle(&p.spec) {
+        return;
+    }
     let mut db = Database::default();
     let spec = load(&mut db, p);
     let diagnostics = check(&db, spec).clone();
@@ -166,7 +185,7 @@ pub fn check_project(p: &Project) {
     assert_eq!(count.is_none(), has_errors, "counts must be None exactly when there are errors");
     let Some(count) = count else { return };
     let design = &analyze(&db, spec).design;
-    check_design(design, count.clone(), p);
+    check_design(design, *count, p);
 }
 
 /// Streams a small design and compares it with the counts and the reference evaluation.
