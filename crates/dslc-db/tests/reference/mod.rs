@@ -5,8 +5,10 @@
 //! ordered map of entries with structured levels, rules applied in declaration order, the
 //! product by an odometer, and the row expansion done the way the old Python system built its
 //! row dicts (insertion order, popped pair/tuple names). It does not validate: on a spec dslc
-//! rejects its answer means nothing. Included files are not supported (`Err`), nor are designs
-//! larger than the caller's cap. Also used by the fuzz targets (`fuzz/fuzz_targets/common`).
+//! rejects its answer means nothing. Included files come from the caller, already split into
+//! trimmed cells (§4's reading rules are the CSV reader's business, fuzzed on their own); designs
+//! larger than the caller's cap are not enumerated (`Err`). Also used by the fuzz targets
+//! (`fuzz/fuzz_targets/common`).
 
 #![allow(dead_code)]
 
@@ -38,6 +40,29 @@ pub struct Rows {
     pub rows: Vec<Vec<String>>,
 }
 
+/// An included file as the reference needs it: the header of a CSV (`None` for a TXT file)
+/// and each row's trimmed cells.
+#[derive(Clone, Debug, Default)]
+pub struct Included {
+    pub header: Option<Vec<String>>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads an included file's text with dslc's own reader (fuzzed separately by the `csv` target),
+/// trimming cells as dslc compares them; `None` when it does not read.
+pub fn read_included(path: &str, text: &str) -> Option<Included> {
+    let cells = |r: &dslc_db::table::Record| r.cells.iter().map(|c| c.text.trim().to_string()).collect();
+    if path.to_ascii_lowercase().ends_with(".txt") {
+        let table = dslc_db::table::read_txt(text);
+        return Some(Included { header: None, rows: table.records.iter().map(cells).collect() });
+    }
+    let table = dslc_db::table::read_csv(text).ok()?;
+    Some(Included { header: table.header.as_ref().map(cells), rows: table.records.iter().map(cells).collect() })
+}
+
+/// Finds an included file by the path written in `file("…")`; `None` means unsupported.
+pub type Files<'a> = &'a dyn Fn(&str) -> Option<Included>;
+
 /// How a rule's entry turns back into columns after the product.
 #[derive(Clone, Debug)]
 enum Expansion {
@@ -60,6 +85,8 @@ pub struct State {
     output: Option<Vec<String>>,
     /// What kind of rule a name is, for generators: "tie", "pair" or "tuple".
     pub kinds: HashMap<String, &'static str>,
+    /// The axes a pair or tuple names, as written, for reading items files.
+    parts: HashMap<String, Vec<String>>,
 }
 
 impl State {
@@ -95,8 +122,12 @@ impl State {
     }
 }
 
-/// The levels a list or range writes; files are not supported.
-fn written_levels(levels: &Levels, cap: usize) -> Result<Vec<String>, String> {
+fn included(files: Files, path: &str) -> Result<Included, String> {
+    files(path).ok_or_else(|| format!("included file `{path}` is not supported"))
+}
+
+/// The levels a list, range or level file gives.
+fn written_levels(levels: &Levels, cap: usize, files: Files) -> Result<Vec<String>, String> {
     match levels {
         Levels::List(list) => Ok(list.values.iter().map(|v| v.text.clone()).collect()),
         Levels::Range(r) => {
@@ -105,7 +136,13 @@ fn written_levels(levels: &Levels, cap: usize) -> Result<Vec<String>, String> {
             }
             Ok((r.start..=r.end).map(|n| n.to_string()).collect())
         }
-        Levels::File(_) => Err("included files are not supported".into()),
+        Levels::File(f) => {
+            let table = included(files, &f.path)?;
+            if table.header.as_ref().is_some_and(|h| h.len() != 1) {
+                return Err("a level file has one column".into());
+            }
+            table.rows.iter().map(|r| r.first().cloned().ok_or_else(|| "empty row".to_string())).collect()
+        }
     }
 }
 
@@ -131,20 +168,71 @@ fn item_val(item: &ItemTuple) -> Val {
     )
 }
 
-fn item_list(items: &Items) -> Result<&[ItemTuple], String> {
+/// A rule's items as levels: written tuples, or the rows of an items file whose header names
+/// each side as the rule writes it (a pair or tuple side by its own sides, recursively).
+///
+/// docs/language.md §4 says a tie's column has the tie's name even when the rule names a tied
+/// axis, but dslc and the `tied_side_csv` fixture use the name as written (commit f5c4265);
+/// the reference follows dslc there and the page is out of date.
+fn item_levels(st: &State, items: &Items, written: &[String], files: Files) -> Result<Vec<Val>, String> {
     match items {
-        Items::List { items, .. } => Ok(items),
-        Items::File(_) => Err("included files are not supported".into()),
+        Items::List { items, .. } => Ok(dedup(items.iter().map(item_val))),
+        Items::File(f) => {
+            let table = included(files, &f.path)?;
+            let header = table.header.ok_or("an items file is a CSV")?;
+            fn leaf(st: &State, name: &str, header: &[String], row: &[String]) -> Result<Val, String> {
+                if let Some(parts) = st.parts.get(name) {
+                    return parts.iter().map(|p| leaf(st, p, header, row)).collect::<Result<_, _>>().map(Val::Tup);
+                }
+                let column = header.iter().position(|h| h == name).ok_or_else(|| format!("no column `{name}`"))?;
+                row.get(column).cloned().map(Val::Text).ok_or_else(|| "short row".to_string())
+            }
+            let levels = table
+                .rows
+                .iter()
+                .map(|row| written.iter().map(|c| leaf(st, c, &header, row)).collect::<Result<_, _>>().map(Val::Tup))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(dedup(levels))
+        }
     }
 }
 
-/// Builds the axis map of a spec: declared axes, tuple-bound axes, then every rule in order.
+/// The values at `position` of a tuple's items, or in the column `name` of its items file.
+fn bound_levels(items: &Items, position: usize, name: &str, files: Files) -> Result<Vec<Val>, String> {
+    let values: Vec<String> = match items {
+        Items::List { items, .. } => items
+            .iter()
+            .map(|item| match item.elems.get(position) {
+                Some(ItemElem::Value(v)) => Ok(v.text.clone()),
+                _ => Err("malformed tuple item".to_string()),
+            })
+            .collect::<Result<_, _>>()?,
+        Items::File(f) => {
+            let table = included(files, &f.path)?;
+            let header = table.header.ok_or("an items file is a CSV")?;
+            let column = header.iter().position(|h| h == name).ok_or_else(|| format!("no column `{name}`"))?;
+            table
+                .rows
+                .iter()
+                .map(|r| r.get(column).cloned().ok_or_else(|| "short row".to_string()))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(dedup(values.into_iter().map(Val::Text)))
+}
+
+/// Builds the axis map of a spec without includes.
 pub fn state(file: &SpecFile, cap: usize) -> Result<State, String> {
+    state_with(file, cap, &|_| None)
+}
+
+/// Builds the axis map of a spec: declared axes, tuple-bound axes, then every rule in order.
+pub fn state_with(file: &SpecFile, cap: usize, files: Files) -> Result<State, String> {
     let mut st = State::default();
     // Step 5.1.1: declared axes in declaration order, repeated levels dropped.
     for s in &file.statements {
         if let Statement::Axis(a) = s {
-            let levels = dedup(written_levels(&a.levels, cap)?.into_iter().map(Val::Text));
+            let levels = dedup(written_levels(&a.levels, cap, files)?.into_iter().map(Val::Text));
             st.entries.push((a.name.text.clone(), levels));
         }
     }
@@ -168,14 +256,8 @@ pub fn state(file: &SpecFile, cap: usize) -> Result<State, String> {
                     continue;
                 }
                 owned.push(axis.text.clone());
-                let mut levels = Vec::new();
-                for item in item_list(&t.items)? {
-                    match item.elems.get(position) {
-                        Some(ItemElem::Value(v)) => levels.push(Val::Text(v.text.clone())),
-                        _ => return Err("malformed tuple item".into()),
-                    }
-                }
-                st.entries.push((axis.text.clone(), dedup(levels)));
+                let levels = bound_levels(&t.items, position, &axis.text, files)?;
+                st.entries.push((axis.text.clone(), levels));
             }
         }
     }
@@ -183,7 +265,7 @@ pub fn state(file: &SpecFile, cap: usize) -> Result<State, String> {
     for s in &file.statements {
         match s {
             Statement::Subset(sub) => {
-                let keep = written_levels(&sub.levels, cap)?;
+                let keep = written_levels(&sub.levels, cap, files)?;
                 let i = st.index(&sub.axis.text)?;
                 st.entries[i].1.retain(|v| matches!(v, Val::Text(t) if keep.contains(t)));
             }
@@ -213,18 +295,22 @@ pub fn state(file: &SpecFile, cap: usize) -> Result<State, String> {
             Statement::Pair(p) => {
                 let indices = vec![st.index(&p.left.text)?, st.index(&p.right.text)?];
                 let components: Vec<String> = indices.iter().map(|&i| st.entries[i].0.clone()).collect();
-                let levels = dedup(item_list(&p.items)?.iter().map(item_val));
+                let written = vec![p.left.text.clone(), p.right.text.clone()];
+                let levels = item_levels(&st, &p.items, &written, files)?;
                 let place = *indices.iter().min().ok_or("empty pair")?;
                 st.combine(&indices, place, &p.name.text, levels);
+                st.parts.insert(p.name.text.clone(), written);
                 st.rules.push((p.name.text.clone(), true, Expansion::Split(components)));
                 st.kinds.insert(p.name.text.clone(), "pair");
             }
             Statement::Tuple(t) => {
                 let indices: Vec<usize> = t.axes.iter().map(|a| st.index(&a.text)).collect::<Result<_, _>>()?;
                 let components: Vec<String> = indices.iter().map(|&i| st.entries[i].0.clone()).collect();
-                let levels = dedup(item_list(&t.items)?.iter().map(item_val));
+                let written: Vec<String> = t.axes.iter().map(|a| a.text.clone()).collect();
+                let levels = item_levels(&st, &t.items, &written, files)?;
                 let place = *indices.iter().min().ok_or("empty tuple")?;
                 st.combine(&indices, place, &t.name.text, levels);
+                st.parts.insert(t.name.text.clone(), written);
                 st.rules.push((t.name.text.clone(), true, Expansion::Split(components)));
                 st.kinds.insert(t.name.text.clone(), "tuple");
             }
@@ -291,9 +377,14 @@ fn expand(st: &State, mut row: Vec<(String, Val)>) -> Result<Vec<(String, String
         .collect()
 }
 
-/// Every design row of the spec, in product order (first entry slowest), or why not.
+/// Every design row of a spec without includes, in product order (first entry slowest).
 pub fn evaluate(file: &SpecFile, cap: usize) -> Result<Rows, String> {
-    let st = state(file, cap)?;
+    evaluate_with(file, cap, &|_| None)
+}
+
+/// Every design row of the spec, in product order (first entry slowest), or why not.
+pub fn evaluate_with(file: &SpecFile, cap: usize, files: Files) -> Result<Rows, String> {
+    let st = state_with(file, cap, files)?;
     let mut total: usize = 1;
     for (_, levels) in &st.entries {
         total = total.checked_mul(levels.len()).filter(|&t| t <= cap).ok_or("too many rows for the reference")?;
