@@ -1,5 +1,6 @@
-//! Fuzz target: small specs built by the reference generator from fuzz-chosen decisions, so most
-//! of them are valid; dslc's rows must equal the naive reference evaluation's.
+//! Fuzz target: small specs (and at most one items file, `items/a.csv`) built by the reference
+//! generator from fuzz-chosen decisions, so most of them are valid; dslc's rows must equal the
+//! naive reference evaluation's.
 //!
 //! Invariants are those of the check target (`common::check_project`), which compares the rows
 //! with `reference::evaluate` whenever dslc accepts the spec.
@@ -23,6 +24,6 @@ impl Choices for Fuzzed<'_> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let spec = reference::generate(&mut Fuzzed(Unstructured::new(data)));
-    common::check_project(&common::Project { spec, ..common::Project::default() });
+    let (spec, a_csv) = reference::generate_project(&mut Fuzzed(Unstructured::new(data)));
+    common::check_project(&common::Project { spec, a_csv, ..common::Project::default() });
 });

@@ -25,9 +25,6 @@ fn dslc_rows_with(text: &str, files: &[(&str, &str)]) -> Option<Rows> {
     }
     let spec = db.set_file_text(&Path::new(ROOT).join("spec.cohort"), text);
     if check(&db, spec).iter().any(|d| d.severity == Severity::Error) {
-        if std::env::var_os("DSLC_REFERENCE_SHOW").is_some() {
-            eprintln!("{:#?}", check(&db, spec));
-        }
         return None;
     }
     let design = &analyze(&db, spec).design;
@@ -157,22 +154,32 @@ impl Choices for XorShift {
 
 #[test]
 fn generated_specs_agree_with_the_reference() {
-    let (mut accepted, mut compared) = (0, 0);
+    let (mut accepted, mut compared, mut with_file) = (0, 0, 0);
     for seed in 1..=3000u64 {
-        let text = reference::generate(&mut XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        let (text, csv) = reference::generate_project(&mut XorShift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
         if std::env::var_os("DSLC_REFERENCE_SHOW").is_some() && seed % 300 == 0 {
-            eprintln!("--- seed {seed}\n{text}");
+            eprintln!(
+                "--- seed {seed}\n{text}{}",
+                csv.as_deref().map(|c| format!("--- items/a.csv\n{c}")).unwrap_or_default()
+            );
         }
-        let Some(actual) = dslc_rows(&text) else { continue };
+        let files: Vec<(&str, &str)> = csv.as_deref().map(|c| ("items/a.csv", c)).into_iter().collect();
+        let Some(actual) = dslc_rows_with(&text, &files) else { continue };
         accepted += 1;
-        if let Ok(expected) = reference::evaluate(&dslc_syntax::parse(&text).file, 10_000) {
+        let find =
+            |path: &str| files.iter().find(|(p, _)| *p == path).and_then(|(p, t)| reference::read_included(p, t));
+        if let Ok(expected) = reference::evaluate_with(&dslc_syntax::parse(&text).file, 10_000, &find) {
             compared += 1;
-            assert_eq!(actual, expected, "seed {seed}: dslc and the reference differ on:\n{text}");
+            with_file += usize::from(csv.is_some());
+            assert_eq!(actual, expected, "seed {seed}: dslc and the reference differ on:\n{text}\n{csv:?}");
         }
     }
     if std::env::var_os("DSLC_REFERENCE_SHOW").is_some() {
-        eprintln!("{compared} of {accepted} accepted specs compared (3000 generated)");
+        eprintln!("{compared} of {accepted} accepted specs compared, {with_file} with an items file (3000 generated)");
     }
     // The generator must keep producing specs dslc accepts, or this test checks nothing.
-    assert!(compared > 600, "only {compared} of {accepted} accepted generated specs were compared");
+    assert!(
+        compared > 600 && with_file > 100,
+        "only {compared} of {accepted} accepted specs compared, {with_file} with a file"
+    );
 }

@@ -448,9 +448,43 @@ fn pick<'a, T>(c: &mut dyn Choices, items: &'a [T]) -> &'a T {
     &items[c.below(items.len())]
 }
 
+/// Writes one CSV field, quoted when dslc's reader would otherwise change it.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) || text.trim() != text || text.is_empty() {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The columns and cells of one item in an items file: each side by its written name, a pair
+/// or tuple side by its own sides, recursively.
+fn flatten(st: &State, name: &str, value: &Val, out: &mut Vec<(String, String)>) {
+    match (st.parts.get(name), value) {
+        (Some(parts), Val::Tup(values)) if parts.len() == values.len() => {
+            for (part, v) in parts.iter().zip(values) {
+                flatten(st, part, v, out);
+            }
+        }
+        (_, Val::Text(t)) => out.push((name.to_string(), t.clone())),
+        // A malformed item; the checker will reject the file, which is fine for a generator.
+        (_, v) => out.push((name.to_string(), v.source())),
+    }
+}
+
+/// The generated items file; at most one per spec, `items/a.csv`.
+const ITEMS_FILE: &str = "items/a.csv";
+
+/// Generates a small spec that is valid more often than not; see [`generate_project`].
+pub fn generate(c: &mut dyn Choices) -> String {
+    generate_project(c).0
+}
+
 /// Generates a small spec that is valid more often than not: axes, then rules built from the
 /// reference's own view of the live entries, statements shuffled where order does not matter.
-pub fn generate(c: &mut dyn Choices) -> String {
+/// One pair or tuple may take its items from a generated `items/a.csv`, returned beside the spec.
+pub fn generate_project(c: &mut dyn Choices) -> (String, Option<String>) {
+    let mut csv: Option<String> = None;
     let mut axes: Vec<String> = Vec::new();
     let n_axes = 1 + c.below(4);
     for i in 0..n_axes {
@@ -469,28 +503,60 @@ pub fn generate(c: &mut dyn Choices) -> String {
     let n_rules = c.below(5);
     for _ in 0..n_rules {
         let text: String = axes.iter().chain(&rules).cloned().collect();
-        let Ok(st) = state(&dslc_syntax::parse(&text).file, 10_000) else { break };
+        let known = csv.clone();
+        let files = |path: &str| known.as_deref().filter(|_| path == ITEMS_FILE).and_then(|t| read_included(path, t));
+        let Ok(st) = state_with(&dslc_syntax::parse(&text).file, 10_000, &files) else { break };
         if st.entries.is_empty() {
             break;
         }
         let entry = |c: &mut dyn Choices| st.entries[c.below(st.entries.len())].clone();
         let plain = |name: &str| !matches!(st.kinds.get(name), Some(&"pair") | Some(&"tuple"));
-        let items = |c: &mut dyn Choices, sides: &[(String, Vec<Val>)]| -> String {
+        let mut items = |c: &mut dyn Choices, sides: &[(String, Vec<Val>)]| -> String {
             let n = 1 + c.below(4);
-            let list: Vec<String> = (0..n)
+            let items: Vec<Vec<Val>> = (0..n)
                 .map(|_| {
-                    let parts: Vec<String> = sides
+                    sides
                         .iter()
                         .map(|(_, levels)| {
                             if levels.is_empty() || c.chance(12) {
-                                dslc_syntax::quote_value(value(c))
+                                Val::Text(value(c).to_string())
                             } else {
-                                pick(c, levels).source()
+                                pick(c, levels).clone()
                             }
                         })
-                        .collect();
-                    format!("({})", parts.join(", "))
+                        .collect()
                 })
+                .collect();
+            if csv.is_none() && c.chance(4) {
+                let rows: Vec<Vec<(String, String)>> = items
+                    .iter()
+                    .map(|item| {
+                        let mut cells = Vec::new();
+                        for ((name, _), v) in sides.iter().zip(item) {
+                            flatten(&st, name, v, &mut cells);
+                        }
+                        cells
+                    })
+                    .collect();
+                // Columns are matched by name, so any order will do.
+                let mut header: Vec<String> = rows[0].iter().map(|(n, _)| n.clone()).collect();
+                let k = c.below(header.len());
+                header.rotate_left(k);
+                let mut text = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",") + "\n";
+                for row in &rows {
+                    let cells: Vec<String> = header
+                        .iter()
+                        .map(|h| row.iter().find(|(n, _)| n == h).map(|(_, v)| csv_field(v)).unwrap_or_default())
+                        .collect();
+                    text.push_str(&cells.join(","));
+                    text.push('\n');
+                }
+                csv = Some(text);
+                return format!("file(\"{ITEMS_FILE}\")");
+            }
+            let list: Vec<String> = items
+                .iter()
+                .map(|item| format!("({})", item.iter().map(Val::source).collect::<Vec<_>>().join(", ")))
                 .collect();
             format!("[{}]", list.join(", "))
         };
@@ -567,7 +633,8 @@ pub fn generate(c: &mut dyn Choices) -> String {
     }
     let mut text: String = statements.concat();
     if c.chance(3) {
-        if let Ok(rows) = evaluate(&dslc_syntax::parse(&text).file, 10_000) {
+        let files = |path: &str| csv.as_deref().filter(|_| path == ITEMS_FILE).and_then(|t| read_included(path, t));
+        if let Ok(rows) = evaluate_with(&dslc_syntax::parse(&text).file, 10_000, &files) {
             let mut fields: Vec<String> = rows.columns.iter().filter(|_| c.chance(2)).cloned().collect();
             if !fields.is_empty() {
                 let k = c.below(fields.len());
@@ -576,5 +643,5 @@ pub fn generate(c: &mut dyn Choices) -> String {
             }
         }
     }
-    text
+    (text, csv)
 }
