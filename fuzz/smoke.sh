@@ -62,14 +62,14 @@ for target in $targets; do
   echo "== replay $target: ${inputs[*]}"
   # shellcheck disable=SC2046
   nice -n 19 cargo +nightly fuzz run "$target" "fuzz/work/replay-$target" "${inputs[@]}" -- \
-    -runs=0 -timeout=20
+    -runs=0 -timeout=60 -rss_limit_mb=2048
   rm -rf "fuzz/work/replay-$target"
 
   if [ "$seconds" -gt 0 ]; then
     echo "== fuzz $target for ${seconds}s"
     # shellcheck disable=SC2046
     nice -n 19 cargo +nightly fuzz run "$target" "$scratch" "fuzz/corpus/$target" -- \
-      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 $(options "$target")
+      -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 $(options "$target")
   fi
 done
 echo "== fuzz smoke test passed: $targets"
