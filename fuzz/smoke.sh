@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-parse csv check rows}"
+targets="${FUZZ_TARGETS:-parse csv check rows lsp_frames}"
 
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
@@ -22,6 +22,7 @@ options() {
     check) echo "-max_len=8192 -dict=fuzz/cohort.dict" ;;
     # The rows target reads its input as generator decisions, not text.
     rows) echo "-max_len=512" ;;
+    lsp_frames) echo "-max_len=4096" ;;
     *) echo "unknown fuzz target $1" >&2; exit 2 ;;
   esac
 }

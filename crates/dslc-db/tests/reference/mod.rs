@@ -53,7 +53,7 @@ pub struct Included {
 pub fn read_included(path: &str, text: &str) -> Option<Included> {
     let cells = |r: &dslc_db::table::Record| r.cells.iter().map(|c| c.text.trim().to_string()).collect();
     if path.to_ascii_lowercase().ends_with(".txt") {
-        let table = dslc_db::table::read_txt(text);
+        let table = dslc_db::table::read_txt(text).ok()?;
         return Some(Included { header: None, rows: table.records.iter().map(cells).collect() });
     }
     let table = dslc_db::table::read_csv(text).ok()?;
