@@ -5,6 +5,8 @@
 use std::path::Path;
 
 use dslc_lsp::client::Client;
+
+mod common;
 use serde_json::json;
 
 fn utf16_len(text: &str) -> usize {
@@ -13,13 +15,7 @@ fn utf16_len(text: &str) -> usize {
 
 #[test]
 fn lsp_session_over_stdio() {
-    let spec =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/project/data/cohorts/pilot-2026-01/spec.cohort");
-    let spec = std::fs::canonicalize(spec).unwrap();
-    let uri = format!("file://{}", spec.display());
-    let original = std::fs::read_to_string(&spec).unwrap();
-    let subset = "subset draft_template = [creative-synthesis-v2, gwern_original]";
-    assert!(original.contains(subset));
+    let common::Pilot { uri, text: original, subset } = common::pilot();
     // Non-ASCII text (a two-unit emoji in UTF-16) before a misspelt template ID.
     let edited_line = "subset draft_template = [creative-synthesis-v2, \"ü😀\", gwern_orignal]";
     let text = original.replace(subset, edited_line);

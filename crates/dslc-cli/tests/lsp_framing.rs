@@ -6,6 +6,8 @@
 use std::path::Path;
 
 use dslc_lsp::client::Client;
+
+mod common;
 use serde_json::{json, Value};
 
 fn frame(body: &str) -> Vec<u8> {
@@ -137,13 +139,7 @@ fn end_of_input_in_mid_message_is_answered_and_not_a_crash() {
 
 #[test]
 fn a_storm_of_changes_publishes_few_diagnostics_sets() {
-    let spec =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/project/data/cohorts/pilot-2026-01/spec.cohort");
-    let spec = std::fs::canonicalize(spec).unwrap();
-    let uri = format!("file://{}", spec.display());
-    let original = std::fs::read_to_string(&spec).unwrap();
-    let subset = "subset draft_template = [creative-synthesis-v2, gwern_original]";
-    assert!(original.contains(subset));
+    let common::Pilot { uri, text: original, subset } = common::pilot();
     let mut server = start();
     let document = json!({ "uri": uri, "languageId": "cohort", "version": 1, "text": original });
     server.notify("textDocument/didOpen", json!({ "textDocument": document })).unwrap();

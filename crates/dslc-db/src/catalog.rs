@@ -1,5 +1,8 @@
 //! Catalogs: CSV files listing the IDs that exist, indexed for lookup, did-you-mean, hover and
 //! completion. One index serves the checker, the compiler and the language server.
+//!
+//! Why over 800 lines: about half is the tests of the suggestion index, which compare it with
+//! a brute-force search and need its private pieces.
 
 use std::sync::Arc;
 
@@ -651,19 +654,16 @@ mod tests {
         assert!(catalog.suggest("completely-different").is_empty());
     }
 
-    /// A small deterministic generator (xorshift), so the randomised tests replay exactly.
-    struct Rng(u64);
+    /// The shared deterministic generator, with the IDs and typos these tests need.
+    struct Rng(dslc_syntax::xorshift::XorShift);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
+        fn new(seed: u64) -> Self {
+            Rng(dslc_syntax::xorshift::XorShift(seed))
         }
 
         fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+            self.0.below(n)
         }
 
         /// A string of up to `max` characters over a small alphabet, so that near IDs are common.
@@ -692,20 +692,7 @@ mod tests {
     }
 
     /// The full edit distance by the textbook table, as the reference for `banded`.
-    fn levenshtein(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut diagonal = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let above = row[j + 1];
-                row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
-                diagonal = above;
-            }
-        }
-        row[b.len()]
-    }
+    use crate::diagnostic::reference_levenshtein as levenshtein;
 
     /// What `suggest` promises, computed by comparing `wanted` with every ID: case-insensitive
     /// matches first, then IDs within the bound, closest first and by ID.
@@ -737,7 +724,7 @@ mod tests {
 
     #[test]
     fn banded_distance_agrees_with_the_full_one() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let a: Vec<char> = rng.word(9).chars().collect();
             let b: Vec<char> = rng.typo(&a.iter().collect::<String>()).chars().collect();
@@ -751,7 +738,7 @@ mod tests {
 
     #[test]
     fn suggestions_equal_an_exhaustive_search() {
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
         let (mut queries, mut answered) = (0, 0);
         for round in 0..60 {
             let mut ids: Vec<String> = (0..40 + round * 5).map(|_| rng.word(10)).collect();

@@ -140,15 +140,12 @@ fn level_and_items_files_match_columns_by_name() {
     }
 }
 
-/// A seeded xorshift64, so a failure names its seed.
-struct XorShift(u64);
+/// The shared seeded xorshift64, so a failure names its seed.
+use dslc_syntax::xorshift::XorShift;
 
 impl Choices for XorShift {
     fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
+        XorShift::below(self, n)
     }
 }
 

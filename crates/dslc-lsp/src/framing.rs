@@ -654,21 +654,7 @@ mod tests {
         assert_eq!(messages(&framer.push(&frame(PING))).len(), 1);
     }
 
-    /// A small deterministic generator, so failures reproduce.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use dslc_syntax::xorshift::XorShift;
 
     #[test]
     fn random_input_in_random_chunks_keeps_the_invariants() {
@@ -693,7 +679,7 @@ mod tests {
             let mut input = Vec::new();
             for _ in 0..rng.below(40) {
                 if rng.below(4) == 0 {
-                    input.push(rng.next() as u8);
+                    input.push(rng.next_u64() as u8);
                 } else {
                     input.extend_from_slice(pieces[rng.below(pieces.len())]);
                 }

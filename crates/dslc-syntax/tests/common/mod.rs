@@ -22,27 +22,6 @@ pub fn parse_checked(text: &str) -> ParseResult {
     expected
 }
 
-/// A tiny deterministic PRNG (xorshift64), so every run makes the same inputs and edits.
 // Not every test binary that includes this module draws random inputs.
-#[allow(dead_code)]
-pub struct XorShift(pub u64);
-
-#[allow(dead_code)]
-impl XorShift {
-    pub fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+#[allow(unused_imports)]
+pub use dslc_syntax::xorshift::XorShift;
