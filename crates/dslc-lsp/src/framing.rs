@@ -286,6 +286,13 @@ fn is_token(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
+/// The rejection for a byte that no header name has, before the line's first `:`.
+fn bad_name_byte(line: &[u8]) -> Option<Header> {
+    let name_end = line.iter().position(|&b| b == b':').unwrap_or(line.len());
+    let &bad = line[..name_end].iter().find(|&&b| !is_token(b))?;
+    Some(Header::Bad { message: format!("malformed header line (unexpected byte 0x{bad:02x})"), skip: 1 })
+}
+
 /// Reads the header block at the start of `buffer` (which does not start with a line end).
 fn read_header(buffer: &[u8]) -> Header {
     let mut length: Option<Option<u64>> = None;
@@ -294,13 +301,11 @@ fn read_header(buffer: &[u8]) -> Header {
         let limit = buffer.len().min(MAX_HEADER);
         let Some(newline) = buffer[line_start..limit].iter().position(|&b| b == b'\n') else {
             // An incomplete line can already be wrong: a name with a character no name has.
+            // A CR at the very end may be the start of the line end, so it is not judged yet.
             let partial = &buffer[line_start..limit];
-            let name_end = partial.iter().position(|&b| b == b':').unwrap_or(partial.len());
-            if let Some(&bad) = partial[..name_end].iter().find(|&&b| !is_token(b) && b != b'\r') {
-                return Header::Bad {
-                    message: format!("malformed header line (unexpected byte 0x{bad:02x})"),
-                    skip: 1,
-                };
+            let partial = partial.strip_suffix(b"\r").unwrap_or(partial);
+            if let Some(bad) = bad_name_byte(partial) {
+                return bad;
             }
             if buffer.len() >= MAX_HEADER {
                 return Header::Bad { message: format!("header block longer than {MAX_HEADER} bytes"), skip: 1 };
@@ -316,11 +321,16 @@ fn read_header(buffer: &[u8]) -> Header {
                 None => Header::Bad { message: "header block without Content-Length".into(), skip: next },
             };
         }
+        // The same check as for an incomplete line comes first, so that the answer does not
+        // depend on how the input was split into reads.
+        if let Some(bad) = bad_name_byte(line) {
+            return bad;
+        }
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             return Header::Bad { message: "malformed header line (no `:`)".into(), skip: 1 };
         };
         let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
-        if name.is_empty() || !name.iter().all(|&b| is_token(b)) {
+        if name.is_empty() {
             return Header::Bad { message: "malformed header name".into(), skip: 1 };
         }
         if name.eq_ignore_ascii_case(CONTENT_LENGTH) {
@@ -699,6 +709,41 @@ mod tests {
             }
             framer.finish();
             assert_eq!(framer.pending(), 0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod chunking {
+    use super::*;
+
+    fn frames(bytes: &[u8], chunk: usize) -> Vec<Frame> {
+        let mut framer = Framer::with_max_body(1024);
+        let mut out = Vec::new();
+        for piece in bytes.chunks(chunk.max(1)) {
+            out.extend(framer.push(piece));
+        }
+        out.extend(framer.finish());
+        out
+    }
+
+    #[test]
+    fn a_bad_header_name_is_answered_alike_however_the_input_is_split() {
+        // Found by the `lsp_frames` fuzz target: an incomplete line and a complete one were
+        // judged by different rules, so the error message depended on the read sizes.
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/lsp_frames/chunked-garbage-before-a-header");
+        let data = std::fs::read(path).unwrap();
+        let stream = &data[1..];
+        let whole = frames(stream, stream.len());
+        for chunk in 1..=17 {
+            assert_eq!(frames(stream, chunk), whole, "reads of {chunk} bytes");
+        }
+        for input in [&b"Content-Len\x03gth: 2\r\n\r\n{}"[..], b"Bad\rName: 1\r\n\r\n", b"no colon \x01 here\n\n"] {
+            let whole = frames(input, input.len());
+            for chunk in 1..=input.len() {
+                assert_eq!(frames(input, chunk), whole, "{input:?} in reads of {chunk} bytes");
+            }
         }
     }
 }
