@@ -18,8 +18,9 @@ const SHAPES: &[Shape] = &[
     Shape { name: "unknown output fields", base: 1_000, generate: unknown_output_fields },
     Shape { name: "unknown axes in rules", base: 1_000, generate: unknown_axes },
     Shape { name: "long names", base: 2_000, generate: long_names },
-    Shape { name: "chained ties", base: 5_000, generate: chained_ties },
-    Shape { name: "nested pairs", base: 500, generate: nested_pairs },
+    Shape { name: "chained ties", base: 20, generate: chained_ties },
+    Shape { name: "nested pairs", base: 100, generate: nested_pairs },
+    Shape { name: "failing rules, big axis", base: 2_000, generate: failing_rules },
     Shape { name: "wide items header", base: 2_000, generate: wide_header },
     Shape { name: "duplicate levels", base: 20_000, generate: duplicate_levels },
 ];
@@ -105,22 +106,44 @@ fn long_names(n: usize) -> String {
     format!("axis {stem}a = [x]\naxis {stem}b = [x]\nsubset {stem}c = [x]\ntie {stem}d ({stem}e, {stem}f)\noutput {stem}g\n")
 }
 
+/// `n` chains of 200 ties each (under the nesting limit of 256), each tie taking one more axis.
 fn chained_ties(n: usize) -> String {
-    let mut spec: String = (0..n).map(|i| format!("axis a{i} = [x, y]\n")).collect();
-    spec.extend(
-        (1..n).map(|i| format!("tie t{i} ({}, a{i})\n", if i == 1 { "a0".to_string() } else { format!("t{}", i - 1) })),
-    );
+    let mut spec = String::new();
+    for c in 0..n {
+        spec.extend((0..=200).map(|i| format!("axis c{c}_a{i} = [x, y]\n")));
+        spec.push_str(&format!("tie c{c}_t1 (c{c}_a0, c{c}_a1)\n"));
+        spec.extend((2..=200).map(|i| format!("tie c{c}_t{i} (c{c}_t{}, c{c}_a{i})\n", i - 1)));
+    }
     spec
 }
 
+/// `n` chains of 30 nested pairs (items nest one bracket deeper per pair; brackets nest at most
+/// 64 deep).
 fn nested_pairs(n: usize) -> String {
-    let mut spec: String = (0..=n).map(|i| format!("axis a{i} = [x]\n")).collect();
-    let mut left = "a0".to_string();
-    let mut level = "x".to_string();
-    for i in 1..=n {
-        spec.push_str(&format!("pair p{i} ({left}, a{i}) = [({level}, x)]\n"));
-        left = format!("p{i}");
-        level = format!("({level}, x)");
+    let mut spec = String::new();
+    for c in 0..n {
+        spec.extend((0..=30).map(|i| format!("axis c{c}_a{i} = [x]\n")));
+        let mut left = format!("c{c}_a0");
+        let mut level = "x".to_string();
+        for i in 1..=30 {
+            spec.push_str(&format!("pair c{c}_p{i} ({left}, c{c}_a{i}) = [({level}, x)]\n"));
+            left = format!("c{c}_p{i}");
+            level = format!("({level}, x)");
+        }
+    }
+    spec
+}
+
+/// One axis of 100,000 levels, and `n` rules that fail against it (a subset that keeps
+/// nothing, a pair item outside its domain): each must not walk the whole axis.
+fn failing_rules(n: usize) -> String {
+    let mut spec = String::from("axis big = 1..100000\naxis small = [x]\n");
+    for i in 0..n {
+        if i % 2 == 0 {
+            spec.push_str("subset big = [none]\n");
+        } else {
+            spec.push_str(&format!("pair p{i} (big, small) = [(0, x)]\n"));
+        }
     }
     spec
 }

@@ -60,6 +60,10 @@ pub fn collect_specs(paths: &[PathBuf]) -> Result<SpecSet, String> {
             return Err(format!("no such file or directory: {}", path.display()));
         }
     }
+    // A spec named on the command line is checked, so it was not skipped.
+    let checked: std::collections::HashSet<&PathBuf> = set.specs.iter().collect();
+    let ignored = set.ignored.iter().filter(|path| !checked.contains(path)).cloned().collect();
+    set.ignored = ignored;
     Ok(set)
 }
 
@@ -73,11 +77,13 @@ fn cohort_files(dir: &Path, honour_ignores: bool) -> Result<Vec<PathBuf>, ignore
         .ignore(honour_ignores)
         .parents(honour_ignores)
         .require_git(false)
+        // Linked directories are walked as the old walker did; the walker stops at link loops.
+        .follow_links(true)
         .filter_entry(|entry| entry.file_name() != ".git");
     let mut files = Vec::new();
     for entry in walker.build() {
         let entry = entry?;
-        let is_file = entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
         if is_file && entry.path().extension().is_some_and(|e| e == "cohort") {
             files.push(entry.into_path());
         }

@@ -366,6 +366,8 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
     let had_syntax_errors = !diagnostics.is_empty();
     let text = &spec.contents(db).text;
     let broken_names = names_in_broken_statements(text, &parsed.errors);
+    let mut error_starts: Vec<usize> = parsed.errors.iter().map(|e| e.span.start).collect();
+    error_starts.sort_unstable();
     // A statement that failed to parse is missing from the tree, so names it declares look
     // unknown; and a construct with a syntax error inside (a list whose elements were dropped)
     // looks empty. Those follow-on reports would only bury the real syntax error; everything
@@ -380,9 +382,11 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
         if d.primary.file != spec_path {
             return false;
         }
-        let covers_syntax_error = parsed.errors.iter().any(|e| {
-            d.primary.span.start <= e.span.start && e.span.start < d.primary.span.end.max(d.primary.span.start + 1)
-        });
+        // Is there a syntax error starting inside the report's span? (Sorted starts keep this
+        // logarithmic, however many reports and errors there are.)
+        let end = d.primary.span.end.max(d.primary.span.start + 1);
+        let first = error_starts.partition_point(|&start| start < d.primary.span.start);
+        let covers_syntax_error = error_starts.get(first).is_some_and(|&start| start < end);
         let names_broken = is_follow_on(d.code)
             && text.get(d.primary.span.clone()).is_some_and(|written| broken_names.contains(written));
         covers_syntax_error || names_broken
@@ -394,7 +398,6 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
         crate::catalog_check::catalog_diagnostics(db, spec).iter().filter(|d| !is_hidden_by_syntax_error(d)).cloned(),
     );
     // Problems in source order, the spec's own first; notes (facts, not problems) last.
-    // The key borrows the path: cloning it per comparison cost two atomic operations each.
     // The key borrows the path: cloning the `Arc` per comparison cost two atomic operations.
     fn order_key<'d>(d: &'d Diagnostic, spec: &FilePath) -> (bool, bool, &'d Path, usize) {
         (d.severity == codes::Severity::Note, d.primary.file != *spec, d.primary.file.as_ref(), d.primary.span.start)
@@ -423,8 +426,8 @@ fn names_in_broken_statements<'t>(text: &'t str, errors: &[dslc_syntax::SyntaxEr
     };
     let starts_statement: Vec<bool> = (0..line_starts.len())
         .map(|line| {
-            let first =
-                line_text(line).split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).find(|w| !w.is_empty());
+            // A comment that starts with a keyword (`# tie the models`) starts no statement.
+            let first = line_text(line).trim_start().split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next();
             first.is_some_and(|word| dslc_syntax::lexer::KEYWORDS.contains(&word))
         })
         .collect();

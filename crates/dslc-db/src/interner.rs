@@ -14,7 +14,7 @@ pub struct Sym(pub u32);
 pub struct Interner {
     text: String,
     /// End offset of each string in `text`; string `i` starts where string `i - 1` ends.
-    ends: Vec<u32>,
+    ends: Vec<usize>,
     /// Symbols with 32 bits of their text's hash, so that growing the table never rehashes text.
     table: HashTable<(u32, u32)>,
 }
@@ -55,7 +55,7 @@ impl Interner {
         }
         let sym = self.ends.len() as u32;
         self.text.push_str(text);
-        self.ends.push(self.text.len() as u32);
+        self.ends.push(self.text.len());
         self.table.insert_unique(table_hash(short), (sym, short), |&(_, short)| table_hash(short));
         Sym(sym)
     }
@@ -80,10 +80,10 @@ impl Interner {
     }
 }
 
-fn slice<'a>(text: &'a str, ends: &[u32], index: u32) -> &'a str {
+fn slice<'a>(text: &'a str, ends: &[usize], index: u32) -> &'a str {
     let index = index as usize;
-    let start = if index == 0 { 0 } else { ends[index - 1] as usize };
-    &text[start..ends[index] as usize]
+    let start = if index == 0 { 0 } else { ends[index - 1] };
+    &text[start..ends[index]]
 }
 
 #[cfg(test)]

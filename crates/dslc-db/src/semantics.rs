@@ -316,9 +316,16 @@ struct Entry {
     kind: EntryKind,
     levels: Vec<Level>,
     origins: Vec<Origin>,
+    /// `levels` as a set, built on first use and kept until the levels change: rules that fail
+    /// against one large axis would otherwise each rebuild it.
+    domain: std::cell::OnceCell<Arc<HashSet<Level>>>,
 }
 
 impl Entry {
+    fn domain(&self) -> Arc<HashSet<Level>> {
+        self.domain.get_or_init(|| Arc::new(self.levels.iter().cloned().collect())).clone()
+    }
+
     /// What an emptied slot holds until a rule's entry takes it.
     fn vacant() -> Entry {
         Entry {
@@ -328,6 +335,7 @@ impl Entry {
             kind: EntryKind::Plain,
             levels: Vec::new(),
             origins: Vec::new(),
+            domain: Default::default(),
         }
     }
 
@@ -417,7 +425,7 @@ struct Shape {
 struct Side {
     index: usize,
     shape: Shape,
-    domain: HashSet<Level>,
+    domain: Arc<HashSet<Level>>,
 }
 
 /// Why a name could not be used by a rule.
@@ -710,6 +718,7 @@ impl<'a> Analyzer<'a> {
                 kind: EntryKind::Plain,
                 levels: Vec::new(),
                 origins: Vec::new(),
+                domain: Default::default(),
             };
             let mut seen = HashSet::default();
             for (sym, origin) in values {
@@ -745,11 +754,13 @@ impl<'a> Analyzer<'a> {
         let mut values: HashMap<String, Vec<(Sym, Origin)>> = HashMap::default();
         for statement in &file.statements {
             let Statement::Tuple(tuple) = statement else { continue };
+            // Only an axis's first position counts: naming it twice is reported by the tuple.
+            let mut seen: HashSet<&str> = HashSet::default();
             let positions: Vec<(usize, &str)> = tuple
                 .axes
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| derived.contains(&a.text))
+                .filter(|(_, a)| derived.contains(&a.text) && seen.insert(a.text.as_str()))
                 .map(|(k, a)| (k, a.text.as_str()))
                 .collect();
             if positions.is_empty() {
@@ -785,6 +796,10 @@ impl<'a> Analyzer<'a> {
                         self.report(d);
                         continue;
                     };
+                    // Every tuple over one file copies its cells, so they count against the budget.
+                    if !self.take_levels(included.table.records.len() * positions.len(), &file_ref.span) {
+                        continue;
+                    }
                     let columns: HashMap<&str, usize> =
                         header.cells.iter().enumerate().map(|(i, c)| (c.text.as_str(), i)).rev().collect();
                     for &(_, name) in &positions {
@@ -813,6 +828,7 @@ impl<'a> Analyzer<'a> {
             kind: EntryKind::Plain,
             levels: Vec::new(),
             origins: Vec::new(),
+            domain: Default::default(),
         };
         let mut first_seen: HashMap<Sym, usize> = HashMap::with_capacity_and_hasher(values.len(), Default::default());
         entry.levels.reserve(values.len());
@@ -1086,15 +1102,18 @@ impl<'a> Analyzer<'a> {
             self.occurrences.push(Occurrence { axis: axis.clone(), value: *sym, origin: origin.clone() });
         }
         let keep: HashSet<Sym> = values.iter().map(|(sym, _)| *sym).collect();
-        let present: HashSet<Sym> = self.live[index]
-            .levels
-            .iter()
-            .filter_map(|l| if let Level::Atom(s) = l { Some(*s) } else { None })
-            .collect();
+        let domain = self.live[index].domain();
         for (sym, origin) in &values {
-            if !present.contains(sym) {
-                let suggestions =
-                    self.suggest(self.interner.get(*sym), || present.iter().map(|s| self.interner.get(*s)));
+            if !domain.contains(&Level::Atom(*sym)) {
+                let suggestions = self.suggest(self.interner.get(*sym), || {
+                    self.live[index].levels.iter().filter_map(|l| {
+                        if let Level::Atom(s) = l {
+                            Some(self.interner.get(*s))
+                        } else {
+                            None
+                        }
+                    })
+                });
                 let d = Diagnostic::new(
                     codes::SUBSET_VALUE_NOT_LEVEL,
                     format!("`{}` is not a level of axis `{}`; it has no effect", self.interner.get(*sym), entry_name),
@@ -1106,13 +1125,19 @@ impl<'a> Analyzer<'a> {
         }
         let before = self.live[index].levels.len();
         let entry = &self.live[index];
-        let kept: Vec<(Level, Origin)> = entry
-            .levels
-            .iter()
-            .zip(&entry.origins)
-            .filter(|(l, _)| matches!(l, Level::Atom(s) if keep.contains(s)))
-            .map(|(l, o)| (l.clone(), o.clone()))
-            .collect();
+        // A subset that keeps nothing is refused without walking the axis: a spec may repeat it.
+        let keeps_any = keep.iter().any(|sym| domain.contains(&Level::Atom(*sym)));
+        let kept: Vec<(Level, Origin)> = if !keeps_any {
+            Vec::new()
+        } else {
+            entry
+                .levels
+                .iter()
+                .zip(&entry.origins)
+                .filter(|(l, _)| matches!(l, Level::Atom(s) if keep.contains(s)))
+                .map(|(l, o)| (l.clone(), o.clone()))
+                .collect()
+        };
         if kept.is_empty() {
             let d = Diagnostic::new(
                 codes::SUBSET_EMPTIES_AXIS,
@@ -1126,6 +1151,7 @@ impl<'a> Analyzer<'a> {
         let entry = &mut self.live[index];
         entry.levels = kept.iter().map(|(l, _)| l.clone()).collect();
         entry.origins = kept.into_iter().map(|(_, o)| o).collect();
+        entry.domain = std::cell::OnceCell::new();
         let after = entry.levels.len();
         self.rules.push(RuleFact {
             name: format!("subset {entry_name}"),
@@ -1180,7 +1206,7 @@ impl<'a> Analyzer<'a> {
         }
         // The ordered intersection keeps the first axis's order.
         let first = &self.live[indices[0]];
-        let sets: Vec<HashSet<&Level>> = indices[1..].iter().map(|&i| self.live[i].levels.iter().collect()).collect();
+        let sets: Vec<Arc<HashSet<Level>>> = indices[1..].iter().map(|&i| self.live[i].domain()).collect();
         let mut levels = Vec::new();
         let mut origins = Vec::new();
         for (level, origin) in first.levels.iter().zip(&first.origins) {
@@ -1221,6 +1247,7 @@ impl<'a> Analyzer<'a> {
             kind: EntryKind::Tie { members: member_names.clone() },
             levels,
             origins,
+            domain: Default::default(),
         };
         let after = entry.levels.len();
         self.replace(&indices, position, entry, &decl);
@@ -1343,6 +1370,7 @@ impl<'a> Analyzer<'a> {
             },
             levels,
             origins,
+            domain: Default::default(),
         };
         let after = entry.levels.len();
         let position = *indices.iter().min().unwrap_or(&0);
@@ -1352,6 +1380,8 @@ impl<'a> Analyzer<'a> {
 
     fn tuple(&mut self, s: &ast::TupleStmt) {
         if s.axes.iter().any(|a| self.levelless_tuple_axes.contains(&a.text)) {
+            // The name is still claimed, so a later rule of the same name is reported.
+            self.claim_rule_name(&s.name, &[]);
             self.poisoned.insert(s.name.text.clone());
             return self.unusable_tuple_items(s);
         }
@@ -1372,6 +1402,7 @@ impl<'a> Analyzer<'a> {
             kind: EntryKind::Tuple { members },
             levels,
             origins,
+            domain: Default::default(),
         };
         let after = entry.levels.len();
         let position = *indices.iter().min().unwrap_or(&0);
@@ -1571,12 +1602,11 @@ impl<'a> Analyzer<'a> {
         None
     }
 
-    /// Converts one written item element to a level of the entry at `index`, checking its domain.
     /// The shape and current levels of a rule's side, computed once per rule so that checking
     /// thousands of items neither copies entries nor scans level lists.
     fn side(&self, index: usize) -> Side {
         let entry = &self.live[index];
-        Side { index, shape: self.shape(entry), domain: entry.levels.iter().cloned().collect() }
+        Side { index, shape: self.shape(entry), domain: entry.domain() }
     }
 
     fn shape(&self, entry: &Entry) -> Shape {
@@ -1957,10 +1987,13 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Appends an entry's leaf columns to `out` and, after those of its members, where its own
-    /// columns stand; so for a tie named after one of its axes, the tie's range wins.
+    /// Appends an entry's leaf columns to `out`, and where each entry's columns stand.
     fn collect_columns(&self, entry: &Entry, out: &mut Vec<String>, spans: &mut Vec<(String, std::ops::Range<usize>)>) {
         let start = out.len();
+        // Recorded before the members, so that for a tie named after one of its axes the axis's
+        // own column wins: values written for that axis reach only its column through the tie.
+        let slot = spans.len();
+        spans.push((entry.name.clone(), start..start));
         match &entry.kind {
             EntryKind::Plain => out.push(entry.name.clone()),
             EntryKind::Tie { members } => {
@@ -1983,7 +2016,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
-        spans.push((entry.name.clone(), start..out.len()));
+        spans[slot].1 = start..out.len();
     }
 
     fn leaf_columns(&self, entry: &Entry) -> Vec<String> {

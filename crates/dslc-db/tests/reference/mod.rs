@@ -171,9 +171,8 @@ fn item_val(item: &ItemTuple) -> Val {
 /// A rule's items as levels: written tuples, or the rows of an items file whose header names
 /// each side as the rule writes it (a pair or tuple side by its own sides, recursively).
 ///
-/// docs/language.md §4 says a tie's column has the tie's name even when the rule names a tied
-/// axis, but dslc and the `tied_side_csv` fixture use the name as written (commit f5c4265);
-/// the reference follows dslc there and the page is out of date.
+/// A tied side's column is named as the rule writes it (docs/language.md §4, the
+/// `tied_side_csv` fixture).
 fn item_levels(st: &State, items: &Items, written: &[String], files: Files) -> Result<Vec<Val>, String> {
     match items {
         Items::List { items, .. } => Ok(dedup(items.iter().map(item_val))),
