@@ -46,12 +46,19 @@ impl FileContents {
     /// FIFO would block forever and a device such as `/dev/zero` never ends.
     pub fn read(path: &Path) -> Self {
         let unreadable = |reason: String| FileContents { status: FileStatus::Unreadable(reason), text: String::new() };
-        let metadata = match std::fs::metadata(path) {
+        let failed = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::NotFound => FileContents { status: FileStatus::Missing, text: String::new() },
+            _ => unreadable(e.to_string()),
+        };
+        // The file is opened first and its own handle examined, so nothing can swap a FIFO in
+        // between; opening does not block on a FIFO because it is non-blocking.
+        let file = match open_nonblocking(path) {
+            Ok(file) => file,
+            Err(e) => return failed(e),
+        };
+        let metadata = match file.metadata() {
             Ok(metadata) => metadata,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return FileContents { status: FileStatus::Missing, text: String::new() }
-            }
-            Err(e) => return unreadable(e.to_string()),
+            Err(e) => return failed(e),
         };
         if !metadata.is_file() {
             return unreadable(format!("it is {}, not a regular file", file_kind(&metadata.file_type())));
@@ -61,16 +68,29 @@ impl FileContents {
         }
         let mut bytes = Vec::with_capacity(metadata.len() as usize);
         // The file may grow after the size was checked, so the read itself is bounded too.
-        let read = std::fs::File::open(path).and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
-        match read {
+        match file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
             Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => unreadable(too_large(bytes.len() as u64)),
             Ok(_) => FileContents { status: FileStatus::Present, text: decode_lossless(bytes) },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                FileContents { status: FileStatus::Missing, text: String::new() }
-            }
-            Err(e) => unreadable(e.to_string()),
+            Err(e) => failed(e),
         }
     }
+}
+
+#[cfg(target_os = "linux")]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    /// `O_NONBLOCK` on Linux.
+    const O_NONBLOCK: i32 = 0o4000;
+    std::fs::OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    // Elsewhere a FIFO is refused by its metadata before it is opened.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::File::open(path)
 }
 
 /// The largest file dslc reads (specs, includes, catalogs, `dslc.toml`): 256 MiB.
