@@ -81,8 +81,12 @@ impl Queued {
         let Ok(uri) = Url::parse(uri) else { return };
         match method {
             "textDocument/didChange" => {
+                // Only a change that tower-lsp will decode and apply may supersede earlier ones;
+                // otherwise the last valid change would skip publishing and leave stale results.
+                let decodes =
+                    params.is_some_and(|p| <DidChangeTextDocumentParams as serde::Deserialize>::deserialize(p).is_ok());
                 let version = document.and_then(|d| d.get("version")).and_then(|v| v.as_i64());
-                if let Some(version) = version.and_then(|v| i32::try_from(v).ok()) {
+                if let (true, Some(version)) = (decodes, version.and_then(|v| i32::try_from(v).ok())) {
                     self.latest().insert(uri, version);
                 }
             }

@@ -322,6 +322,22 @@ fn debouncing_never_hides_the_latest_change() {
     client.notify("textDocument/didChange", unparsable);
     client.notify("textDocument/didChange", change(&uri, 52, pos(1, 34), pos(1, 35), "1"));
     assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
+    // A newer change that cannot be decoded, read right behind a valid one, does not make the
+    // valid one skip its publishing.
+    let valid = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange",
+        "params": change(&uri, 60, pos(1, 34), pos(1, 35), "7") })
+    .to_string();
+    let broken = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange",
+        "params": { "textDocument": { "uri": uri, "version": 61 }, "contentChanges": 5 } })
+    .to_string();
+    client.send_frames(&format!(
+        "Content-Length: {}\r\n\r\n{valid}Content-Length: {}\r\n\r\n{broken}",
+        valid.len(),
+        broken.len()
+    ));
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["E0501"]);
+    client.notify("textDocument/didChange", change(&uri, 62, pos(1, 34), pos(1, 35), "1"));
+    assert_eq!(codes(&client.diagnostics(&uri)), Vec::<String>::new());
     // Versions start again when a document is reopened.
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     assert_eq!(client.diagnostics(&uri), json!([]));
