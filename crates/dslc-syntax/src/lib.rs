@@ -10,6 +10,7 @@ pub mod error;
 pub mod lexer;
 pub mod line_index;
 mod parser;
+#[doc(hidden)]
 pub mod xorshift;
 
 pub use ast::Span;
