@@ -1452,7 +1452,19 @@ impl<'a> Analyzer<'a> {
                     .map(|a| format!("`{}`", a.text))
                     .collect();
                 if missing.is_empty() {
-                    let _: Option<()> = self.no_items(&s.name.text, "tuple", &file_ref.span);
+                    // The columns are there, so the file has no rows or only blank cells in them.
+                    let blank = levelless.iter().find_map(|axis| {
+                        let column = header.cells.iter().position(|c| c.text == axis.text)?;
+                        included.table.records.first().map(|record| record.cells[column].clone())
+                    });
+                    match blank {
+                        Some(cell) => {
+                            self.empty_cell(&included.path, &cell, file_ref);
+                        }
+                        None => {
+                            let _: Option<()> = self.no_items(&s.name.text, "tuple", &file_ref.span);
+                        }
+                    }
                     return;
                 }
                 let wanted: Vec<&str> = s.axes.iter().map(|a| a.text.as_str()).collect();
