@@ -186,22 +186,9 @@ fn bounded<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> Option<usize> {
     (row[b.len()] <= bound).then_some(row[b.len()])
 }
 
-/// Classic unbounded edit distance over chars: the reference the fast ones are tested against.
+/// The unbounded edit distance, the reference the fast ones are tested against.
 #[cfg(test)]
-pub(crate) fn reference_levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
+pub(crate) use dslc_syntax::distance::edit_distance as reference_levenshtein;
 
 #[cfg(test)]
 mod tests {

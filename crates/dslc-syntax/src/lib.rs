@@ -6,6 +6,7 @@
 pub mod ast;
 mod cache;
 pub mod codes;
+pub mod distance;
 pub mod error;
 pub mod lexer;
 pub mod line_index;

@@ -496,23 +496,12 @@ fn keyword_help(found: &Token<'_>) -> String {
 /// The statement keyword a word is probably a misspelling of, if any.
 fn similar_keyword(word: &str) -> Option<&'static str> {
     let lower = word.to_ascii_lowercase();
-    KEYWORDS.iter().map(|k| (edit_distance(&lower, k), *k)).min().filter(|(d, k)| *d <= 1 + k.len() / 4).map(|(_, k)| k)
-}
-
-/// Levenshtein distance, for did-you-mean on keywords (short words only).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    KEYWORDS
+        .iter()
+        .map(|k| (crate::distance::edit_distance(&lower, k), *k))
+        .min()
+        .filter(|(d, k)| *d <= 1 + k.len() / 4)
+        .map(|(_, k)| k)
 }
 
 /// One parser per statement keyword, in `KEYWORDS` order, so a chunk goes straight to its parser.
