@@ -1,6 +1,10 @@
 //! `cargo run --release -p dslc-bench -- check`: generates a large project and times `dslc check`
 //! cold (the real binary and in process) and incrementally after one-line edits.
 
+// The allocator the dslc binary uses, so in-process figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
