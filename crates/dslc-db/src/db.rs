@@ -2,7 +2,6 @@
 //! queries parse → includes → analyze → check → counts.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -12,146 +11,13 @@ use dslc_syntax::{ParseCache, ParseResult};
 use salsa::Setter;
 
 use crate::diagnostic::{Diagnostic, FilePath, Label};
+pub use crate::files::{
+    decode_lossless, FileContents, FileStatus, FileSystem, MemoryFileSystem, OsFileSystem, MAX_FILE_BYTES,
+};
 use crate::project::{CatalogOverride, Settings};
 use crate::semantics::{self, Analysis, IncludeResolver, Included};
 use crate::stage::{Field, Mode};
 use crate::table::{self, Table, TableError};
-
-/// Whether a file could be read.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum FileStatus {
-    Present,
-    Missing,
-    Unreadable(String),
-}
-
-/// The contents of a file as the checker sees them.
-///
-/// Invalid UTF-8 bytes are replaced one for one by U+001A so byte offsets stay true; the
-/// lexer reports them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FileContents {
-    pub status: FileStatus,
-    pub text: String,
-}
-
-impl FileContents {
-    pub fn from_text(text: impl Into<String>) -> Self {
-        FileContents { status: FileStatus::Present, text: text.into() }
-    }
-
-    /// Reads a file from disk, never failing: problems become the status.
-    ///
-    /// Only regular files (symlinks to them included) of at most [`MAX_FILE_BYTES`] are read: a
-    /// FIFO would block forever and a device such as `/dev/zero` never ends.
-    pub fn read(path: &Path) -> Self {
-        let unreadable = |reason: String| FileContents { status: FileStatus::Unreadable(reason), text: String::new() };
-        let failed = |e: std::io::Error| match e.kind() {
-            std::io::ErrorKind::NotFound => FileContents { status: FileStatus::Missing, text: String::new() },
-            _ => unreadable(e.to_string()),
-        };
-        // The file is opened first and its own handle examined, so nothing can swap a FIFO in
-        // between; opening does not block on a FIFO because it is non-blocking.
-        let file = match open_nonblocking(path) {
-            Ok(file) => file,
-            Err(e) => return failed(e),
-        };
-        let metadata = match file.metadata() {
-            Ok(metadata) => metadata,
-            Err(e) => return failed(e),
-        };
-        if !metadata.is_file() {
-            return unreadable(format!("it is {}, not a regular file", file_kind(&metadata.file_type())));
-        }
-        if metadata.len() > MAX_FILE_BYTES {
-            return unreadable(too_large(metadata.len()));
-        }
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        // The file may grow after the size was checked, so the read itself is bounded too.
-        match file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-            Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => unreadable(too_large(bytes.len() as u64)),
-            Ok(_) => FileContents { status: FileStatus::Present, text: decode_lossless(bytes) },
-            Err(e) => failed(e),
-        }
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    /// `O_NONBLOCK` on Linux.
-    const O_NONBLOCK: i32 = 0o4000;
-    std::fs::OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    // Elsewhere a FIFO is refused by its metadata before it is opened.
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    std::fs::File::open(path)
-}
-
-/// The largest file dslc reads (specs, includes, catalogs, `dslc.toml`): 256 MiB.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
-fn too_large(bytes: u64) -> String {
-    format!("it is {} MiB, over the limit of {} MiB for files dslc reads", bytes >> 20, MAX_FILE_BYTES >> 20)
-}
-
-#[cfg(unix)]
-fn file_kind(kind: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if kind.is_dir() {
-        "a directory"
-    } else if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else {
-        "not a regular file"
-    }
-}
-
-#[cfg(not(unix))]
-fn file_kind(kind: &std::fs::FileType) -> &'static str {
-    if kind.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
-}
-
-/// Decodes UTF-8, replacing each invalid byte by U+001A so that offsets do not shift.
-pub fn decode_lossless(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let bytes = e.into_bytes();
-            let mut out = String::with_capacity(bytes.len());
-            let mut rest = &bytes[..];
-            loop {
-                match std::str::from_utf8(rest) {
-                    Ok(valid) => {
-                        out.push_str(valid);
-                        break;
-                    }
-                    Err(err) => {
-                        let (valid, after) = rest.split_at(err.valid_up_to());
-                        out.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                        let bad = err.error_len().unwrap_or(after.len());
-                        out.extend(std::iter::repeat_n('\u{1a}', bad));
-                        rest = &after[bad..];
-                    }
-                }
-            }
-            out
-        }
-    }
-}
 
 /// A file known to the database: a spec, an included CSV/TXT, or a project file.
 #[salsa::input(debug)]
@@ -160,13 +26,29 @@ pub struct SourceFile {
     pub path: PathBuf,
     #[returns(ref)]
     pub contents: FileContents,
+    /// The path with symbolic links resolved, for the project-root rule (E0302).
+    #[returns(ref)]
+    pub real_path: PathBuf,
+}
+
+/// A directory the queries asked about: whether it exists, and where links lead.
+#[salsa::input(debug)]
+pub struct Directory {
+    #[returns(ref)]
+    pub path: PathBuf,
+    pub exists: bool,
+    #[returns(ref)]
+    pub real_path: PathBuf,
 }
 
 /// What the queries need from the database beyond salsa itself.
 #[salsa::db]
 pub trait Db: salsa::Database {
-    /// The input for `path`, read from disk the first time it is asked for.
+    /// The input for `path`, read from the file system the first time it is asked for.
     fn file(&self, path: &Path) -> SourceFile;
+
+    /// The input for the directory `path`, observed the first time it is asked for.
+    fn directory(&self, path: &Path) -> Directory;
 
     /// Command-line settings (`--data-root`, `--catalog`).
     fn settings(&self) -> Settings;
@@ -180,8 +62,11 @@ pub trait Db: salsa::Database {
 #[derive(Clone)]
 pub struct Database {
     storage: salsa::Storage<Self>,
+    /// Where files are read from: the OS, or memory in tests and tools.
+    fs: Arc<dyn FileSystem>,
     /// Shared by every clone so that snapshots never create a second input for one path.
     files: Arc<Mutex<HashMap<PathBuf, SourceFile>>>,
+    directories: Arc<Mutex<HashMap<PathBuf, Directory>>>,
     /// One statement-level parse cache per file. Its results equal a fresh parse, so it sits
     /// outside salsa's tracking; it only makes re-parsing after a small edit cheap.
     parse_caches: Arc<Mutex<HashMap<PathBuf, ParseCache>>>,
@@ -193,17 +78,35 @@ pub struct Database {
 
 impl Default for Database {
     fn default() -> Self {
-        Database::with_storage(salsa::Storage::default(), None)
+        Database::with_storage(salsa::Storage::default(), Arc::new(OsFileSystem), None)
     }
 }
 
 impl Database {
-    fn with_storage(storage: salsa::Storage<Self>, executed: Option<Arc<Mutex<Vec<String>>>>) -> Self {
+    fn with_storage(
+        storage: salsa::Storage<Self>,
+        fs: Arc<dyn FileSystem>,
+        executed: Option<Arc<Mutex<Vec<String>>>>,
+    ) -> Self {
         // The settings input needs a database to live in, so it is filled in right after.
-        let mut db =
-            Database { storage, files: Arc::default(), parse_caches: Arc::default(), settings: None, executed };
+        let mut db = Database {
+            storage,
+            fs,
+            files: Arc::default(),
+            directories: Arc::default(),
+            parse_caches: Arc::default(),
+            settings: None,
+            executed,
+        };
         db.settings = Some(Settings::new(&db, None, Vec::new()));
         db
+    }
+
+    /// This database reading through `fs` instead of the OS (e.g. a [`MemoryFileSystem`]):
+    /// `Database::default().with_file_system(fs)`. Call it before the first query, since inputs
+    /// already observed came from the old file system.
+    pub fn with_file_system(self, fs: Arc<dyn FileSystem>) -> Self {
+        Database { fs, ..self }
     }
 
     /// Applies `--data-root` and `--catalog` (absolute paths).
@@ -228,7 +131,7 @@ impl Database {
                 }
             }
         })));
-        Database::with_storage(storage, Some(executed))
+        Database::with_storage(storage, Arc::new(OsFileSystem), Some(executed))
     }
 
     /// The query names executed since the last call, sorted (e.g. `["analyze", "parse"]`).
@@ -261,7 +164,8 @@ impl Database {
                 file
             }
             None => {
-                let file = SourceFile::new(self, path.to_path_buf(), contents);
+                let real = self.fs.real_path(path);
+                let file = SourceFile::new(self, path.to_path_buf(), contents, real);
                 if let Ok(mut files) = self.files.lock() {
                     files.insert(path.to_path_buf(), file);
                 }
@@ -270,17 +174,57 @@ impl Database {
         }
     }
 
-    /// Re-reads a file from disk if the database knows it (after a change on disk).
+    /// Re-reads a file from the file system if the database knows it (after a change on disk).
     pub fn reload_from_disk(&mut self, path: &Path) -> Option<SourceFile> {
         let known = self.files.lock().ok().and_then(|files| files.get(path).copied())?;
-        let contents = FileContents::read(path);
-        if known.contents(self) != &contents {
-            known.set_contents(self).to(contents);
-        }
+        self.observe_file(known);
         Some(known)
     }
 
-    /// Every path the database has an input for.
+    /// Observes every file and directory the database knows again, updates the inputs that
+    /// changed and returns their paths, sorted. An editor calls it on save and on a
+    /// watched-file event, so that a change on disk shows in the next diagnostics; inputs that
+    /// did not change keep every query that read them valid.
+    pub fn refresh(&mut self) -> Vec<PathBuf> {
+        let files: Vec<SourceFile> = self.files.lock().map(|f| f.values().copied().collect()).unwrap_or_default();
+        let directories: Vec<Directory> =
+            self.directories.lock().map(|d| d.values().copied().collect()).unwrap_or_default();
+        let mut changed = Vec::new();
+        for file in files {
+            if self.observe_file(file) {
+                changed.push(file.path(self).clone());
+            }
+        }
+        for directory in directories {
+            let path = directory.path(self).clone();
+            let (exists, real) = (self.fs.is_dir(&path), self.fs.real_path(&path));
+            if *directory.exists(self) != exists || directory.real_path(self) != &real {
+                directory.set_exists(self).to(exists);
+                directory.set_real_path(self).to(real);
+                changed.push(path);
+            }
+        }
+        changed.sort();
+        changed
+    }
+
+    /// Reads one file again; true if its contents or real path changed.
+    fn observe_file(&mut self, file: SourceFile) -> bool {
+        let path = file.path(self).clone();
+        let (contents, real) = (self.fs.read(&path), self.fs.real_path(&path));
+        let mut changed = false;
+        if file.contents(self) != &contents {
+            file.set_contents(self).to(contents);
+            changed = true;
+        }
+        if file.real_path(self) != &real {
+            file.set_real_path(self).to(real);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Every path the database has a file input for.
     pub fn known_paths(&self) -> Vec<PathBuf> {
         self.files.lock().map(|files| files.keys().cloned().collect()).unwrap_or_default()
     }
@@ -295,13 +239,26 @@ impl Db for Database {
         if let Some(file) = self.files.lock().ok().and_then(|files| files.get(path).copied()) {
             return file;
         }
-        // The first read of a file is not tracked; later changes arrive through the setters.
-        let contents = FileContents::read(path);
+        // The first read of a file is not tracked; later changes arrive through the setters
+        // and `refresh`.
+        let (contents, real) = (self.fs.read(path), self.fs.real_path(path));
         let mut files = match self.files.lock() {
             Ok(files) => files,
             Err(poisoned) => poisoned.into_inner(),
         };
-        *files.entry(path.to_path_buf()).or_insert_with(|| SourceFile::new(self, path.to_path_buf(), contents))
+        *files.entry(path.to_path_buf()).or_insert_with(|| SourceFile::new(self, path.to_path_buf(), contents, real))
+    }
+
+    fn directory(&self, path: &Path) -> Directory {
+        if let Some(directory) = self.directories.lock().ok().and_then(|d| d.get(path).copied()) {
+            return directory;
+        }
+        let (exists, real) = (self.fs.is_dir(path), self.fs.real_path(path));
+        let mut directories = match self.directories.lock() {
+            Ok(directories) => directories,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *directories.entry(path.to_path_buf()).or_insert_with(|| Directory::new(self, path.to_path_buf(), exists, real))
     }
 
     fn parse_text(&self, path: &Path, text: &str) -> ParseResult {
@@ -575,8 +532,9 @@ impl IncludeResolver for DbResolver<'_> {
                 .with_help("include a CSV with a header row, or a TXT file with one value per line"),
             ));
         }
-        if !crate::root::inside(&self.root, &joined) {
-            let real = std::fs::canonicalize(&joined).unwrap_or_else(|_| joined.clone());
+        let file = self.db.file(&joined);
+        let real = file.real_path(self.db);
+        if !real.starts_with(self.db.directory(&self.root).real_path(self.db)) {
             return Err(Box::new(
                 Diagnostic::new(
                     codes::FILE_ESCAPES_ROOT,
@@ -590,7 +548,6 @@ impl IncludeResolver for DbResolver<'_> {
                 .with_help("copy the file into the project, or point the link at a file inside the project root"),
             ));
         }
-        let file = self.db.file(&joined);
         match &file.contents(self.db).status {
             FileStatus::Present => {}
             FileStatus::Missing => {

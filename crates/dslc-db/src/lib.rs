@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod catalog_check;
 pub mod db;
 pub mod diagnostic;
+pub mod files;
 pub mod interner;
 pub mod project;
 pub mod root;
@@ -13,7 +14,9 @@ pub mod stage;
 pub mod table;
 
 pub use db::{
-    analyze, check, counts, describe_count, parse, Counts, Database, Db, FileContents, FileStatus, SourceFile,
+    analyze, check, counts, describe_count, parse, Counts, Database, Db, Directory, FileContents, FileStatus,
+    SourceFile,
 };
 pub use diagnostic::{Diagnostic, FilePath, Label};
+pub use files::{FileSystem, MemoryFileSystem, OsFileSystem};
 pub use semantics::{Analysis, Design};

@@ -147,7 +147,7 @@ pub fn project_config(db: &dyn Db, spec: SourceFile) -> ProjectConfig {
     let mut manifest_catalogs = Vec::new();
     if manifest_file.contents(db).status == FileStatus::Present {
         config.manifest = Some(manifest_path.clone());
-        let parsed = parse_manifest(&manifest_path, &manifest_file.contents(db).text, &root);
+        let parsed = parse_manifest(db, &manifest_path, &manifest_file.contents(db).text, &root);
         config.data_root = parsed.data_root;
         config.diagnostics = parsed.diagnostics;
         manifest_catalogs = parsed.catalogs;
@@ -191,7 +191,7 @@ struct ParsedManifest {
 }
 
 /// Parses dslc.toml; every problem is a diagnostic with a span in the file.
-fn parse_manifest(path: &Path, text: &str, root: &Path) -> ParsedManifest {
+fn parse_manifest(db: &dyn Db, path: &Path, text: &str, root: &Path) -> ParsedManifest {
     let file: FilePath = Arc::from(path);
     let mut out = ParsedManifest { data_root: None, catalogs: Vec::new(), diagnostics: Vec::new() };
     let table = match DeTable::parse(text) {
@@ -218,7 +218,7 @@ fn parse_manifest(path: &Path, text: &str, root: &Path) -> ParsedManifest {
             "data_root" => match value.get_ref() {
                 DeValue::String(s) => {
                     let data_root = normalize(&root.join(s.as_ref()));
-                    if data_root.is_dir() {
+                    if *db.directory(&data_root).exists(db) {
                         out.data_root = Some(data_root);
                     } else {
                         out.diagnostics.push(bad_value(
