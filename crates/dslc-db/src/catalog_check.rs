@@ -8,7 +8,7 @@ use dslc_syntax::codes;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::{load_catalog, Catalog, CatalogError};
-use crate::db::{analyze, Db, SourceFile};
+use crate::db::{Db, SourceFile};
 use crate::diagnostic::{join_or, Diagnostic, FilePath, Label};
 use crate::interner::Sym;
 use crate::project::{project_config, CatalogField, CatalogOrigin, CatalogSource, ProjectConfig};
@@ -46,10 +46,10 @@ pub fn catalog_for(db: &dyn Db, config: &ProjectConfig, field: CatalogField) -> 
 }
 
 /// Catalog diagnostics of a spec; re-runs when the spec's analysis, the project file or one of
-/// the catalogs it reads changes.
+/// the catalogs it reads changes. Spec spans are numbered (`crate::spans`); `check` maps them.
 #[salsa::tracked(returns(ref))]
 pub fn catalog_diagnostics(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
-    let design = &analyze(db, spec).design;
+    let design = &crate::db::numbered_analysis(db, spec).design;
     let config = project_config(db, spec);
     let spec_path: FilePath = Arc::from(spec.path(db).as_path());
     let mut out = Vec::new();

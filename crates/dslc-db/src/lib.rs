@@ -10,6 +10,7 @@ pub mod interner;
 pub mod project;
 pub mod root;
 pub mod semantics;
+pub mod spans;
 pub mod stage;
 pub mod table;
 

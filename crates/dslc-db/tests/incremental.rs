@@ -40,7 +40,7 @@ fn editing_an_included_csv_reruns_only_what_reads_it() {
     db.set_file_text(&dir.path().join("items/drafts.csv"), "draft_template\nd1\nd2\nd3\n");
     assert_eq!(rows(&db, &spec), 3);
     // The spec is not parsed again and the other include is not re-read.
-    assert_eq!(db.take_executed(), ["analyze", "catalog_diagnostics", "check", "counts", "include_table"]);
+    assert_eq!(db.take_executed(), ["catalog_diagnostics", "check", "counts", "include_table", "numbered_analysis"]);
 }
 
 #[test]
@@ -52,23 +52,48 @@ fn editing_the_spec_reparses_but_does_not_reread_includes() {
 
     db.set_file_text(&spec, format!("{SPEC}axis draft_replicate = 1..2\n"));
     assert_eq!(rows(&db, &spec), 4);
-    assert_eq!(db.take_executed(), ["analyze", "catalog_diagnostics", "check", "counts", "parse"]);
+    assert_eq!(
+        db.take_executed(),
+        ["catalog_diagnostics", "check", "counts", "numbered_analysis", "numbered_tree", "parse", "span_map"]
+    );
 }
 
 #[test]
-fn a_comment_edit_does_not_reread_includes() {
+fn a_comment_edit_reruns_no_analysis() {
+    let (_dir, spec) = project();
+    let mut db = Database::with_query_log();
+    rows(&db, &spec);
+    let file = db.file(&spec);
+    let before = dslc_db::check(&db, file).clone();
+    db.take_executed();
+
+    // A comment above every statement moves them all. The numbered tree is equal, so the
+    // analysis, the catalog checks and the counts are reused; only the spans are mapped anew.
+    db.set_file_text(&spec, format!("# a note\n\n{SPEC}"));
+    assert_eq!(rows(&db, &spec), 2);
+    assert_eq!(db.take_executed(), ["check", "has_errors", "numbered_tree", "parse", "span_map"]);
+    let shift = "# a note\n\n".len();
+    let after = dslc_db::check(&db, file);
+    assert_eq!(after.len(), before.len());
+    for (b, a) in before.iter().zip(after) {
+        assert_eq!(a.primary.span, b.primary.span.start + shift..b.primary.span.end + shift, "{a:?}");
+    }
+    // Tools asking for the analysis get byte spans of the edited text.
+    let text = format!("# a note\n\n{SPEC}");
+    let analysis = dslc_db::analyze(&db, file);
+    let decl = &analysis.design.factors[0].decl;
+    assert_eq!(&text[decl.span.clone()], analysis.design.factors[0].name);
+}
+
+#[test]
+fn an_edit_inside_one_statement_reruns_the_analysis() {
     let (_dir, spec) = project();
     let mut db = Database::with_query_log();
     rows(&db, &spec);
     db.take_executed();
-
-    // The parse result changes (it keeps comments), so the analysis re-runs, but the included
-    // files' tables are reused.
-    db.set_file_text(&spec, format!("{SPEC}# a note\n"));
-    assert_eq!(rows(&db, &spec), 2);
-    let executed = db.take_executed();
-    assert!(executed.contains(&"parse".to_string()), "{executed:?}");
-    assert!(!executed.contains(&"include_table".to_string()), "{executed:?}");
+    db.set_file_text(&spec, SPEC.replace("[e]", "[e,  e2]"));
+    assert_eq!(rows(&db, &spec), 4);
+    assert!(db.take_executed().contains(&"numbered_analysis".to_string()));
 }
 
 #[test]

@@ -228,3 +228,103 @@ pub struct Comment {
     pub text: String,
     pub span: Span,
 }
+
+impl Statement {
+    /// Calls `f` on every span in the statement, its own included, e.g. to rebase them.
+    pub fn for_each_span_mut(&mut self, f: &mut impl FnMut(&mut Span)) {
+        match self {
+            Statement::Cohort(s) => {
+                f(&mut s.id.span);
+                if let Some(note) = &mut s.note {
+                    f(&mut note.span);
+                }
+                f(&mut s.span);
+            }
+            Statement::Axis(s) => {
+                f(&mut s.name.span);
+                s.levels.for_each_span_mut(f);
+                f(&mut s.span);
+            }
+            Statement::Subset(s) => {
+                f(&mut s.axis.span);
+                s.levels.for_each_span_mut(f);
+                f(&mut s.span);
+            }
+            Statement::Tie(s) => {
+                f(&mut s.name.span);
+                s.axes.iter_mut().for_each(|a| f(&mut a.span));
+                f(&mut s.axes_span);
+                f(&mut s.span);
+            }
+            Statement::Pair(s) => {
+                f(&mut s.name.span);
+                f(&mut s.left.span);
+                f(&mut s.right.span);
+                if let Some((_, span)) = &mut s.balance {
+                    f(span);
+                }
+                s.items.for_each_span_mut(f);
+                f(&mut s.span);
+            }
+            Statement::Tuple(s) => {
+                f(&mut s.name.span);
+                s.axes.iter_mut().for_each(|a| f(&mut a.span));
+                f(&mut s.axes_span);
+                s.items.for_each_span_mut(f);
+                f(&mut s.span);
+            }
+            Statement::Output(s) => {
+                s.fields.iter_mut().for_each(|n| f(&mut n.span));
+                f(&mut s.span);
+            }
+        }
+    }
+}
+
+impl FileRef {
+    fn for_each_span_mut(&mut self, f: &mut impl FnMut(&mut Span)) {
+        f(&mut self.path_span);
+        f(&mut self.span);
+    }
+}
+
+impl Levels {
+    fn for_each_span_mut(&mut self, f: &mut impl FnMut(&mut Span)) {
+        match self {
+            Levels::List(list) => {
+                list.values.iter_mut().for_each(|v| f(&mut v.span));
+                f(&mut list.span);
+            }
+            Levels::Range(range) => {
+                f(&mut range.start_span);
+                f(&mut range.end_span);
+                f(&mut range.span);
+            }
+            Levels::File(file) => file.for_each_span_mut(f),
+        }
+    }
+}
+
+impl ItemTuple {
+    fn for_each_span_mut(&mut self, f: &mut impl FnMut(&mut Span)) {
+        for elem in &mut self.elems {
+            match elem {
+                ItemElem::Value(v) => f(&mut v.span),
+                ItemElem::Tuple(t) => t.for_each_span_mut(f),
+            }
+        }
+        f(&mut self.span);
+    }
+}
+
+impl Items {
+    fn for_each_span_mut(&mut self, f: &mut impl FnMut(&mut Span)) {
+        match self {
+            Items::List { items, span } => {
+                items.iter_mut().for_each(|item| item.for_each_span_mut(f));
+                f(span);
+            }
+            Items::File(file) => file.for_each_span_mut(f),
+        }
+    }
+}

@@ -17,8 +17,10 @@ pub use crate::files::{
 };
 use crate::project::{CatalogOverride, Settings};
 use crate::semantics::{self, Analysis, IncludeResolver, Included};
+use crate::spans::{self, SpanMap};
 use crate::stage::{Field, Mode};
 use crate::table::{self, Table, TableError};
+use dslc_syntax::ast::SpecFile;
 
 mod includes;
 mod queries;

@@ -23,14 +23,37 @@ pub fn project_root(db: &dyn Db, spec: SourceFile) -> PathBuf {
     spec_dir
 }
 
-/// Analyses a spec: rules, product factors, columns and stage fields.
+/// The spec's syntax tree with statement-numbered spans (`crate::spans`): equal before and
+/// after an edit that only moves statements (a comment, a blank line), so what reads it is
+/// reused.
 #[salsa::tracked(returns(ref))]
-pub fn analyze(db: &dyn Db, spec: SourceFile) -> Analysis {
-    let parsed = parse(db, spec);
+pub fn numbered_tree(db: &dyn Db, spec: SourceFile) -> SpecFile {
+    spans::number(&parse(db, spec).file).0
+}
+
+/// Where the spec's statements start now, to map numbered spans back to byte offsets.
+#[salsa::tracked(returns(ref))]
+pub fn span_map(db: &dyn Db, spec: SourceFile) -> SpanMap {
+    spans::number(&parse(db, spec).file).1
+}
+
+/// The analysis of the numbered tree: its spec spans are numbered, so it is reused across
+/// edits that only move statements. Queries that report through `check` or need no spans
+/// (counts, catalog checks) read this one; tools read [`analyze`].
+#[salsa::tracked(returns(ref))]
+pub fn numbered_analysis(db: &dyn Db, spec: SourceFile) -> Analysis {
     let spec_path: FilePath = Arc::from(spec.path(db).as_path());
     let spec_dir = spec.path(db).parent().map(Path::to_path_buf).unwrap_or_default();
     let resolver = DbResolver { db, spec_path: spec_path.clone(), spec_dir, root: project_root(db, spec).clone() };
-    semantics::analyze(&spec_path, &parsed.file, &resolver)
+    semantics::analyze(&spec_path, numbered_tree(db, spec), &resolver)
+}
+
+/// Analyses a spec: rules, product factors, columns and stage fields, with byte spans. After an
+/// edit that only moves statements this maps the reused analysis's spans again (linear in its
+/// size) instead of analysing anew.
+#[salsa::tracked(returns(ref))]
+pub fn analyze(db: &dyn Db, spec: SourceFile) -> Analysis {
+    span_map(db, spec).analysis(numbered_analysis(db, spec))
 }
 
 /// Every diagnostic for a spec, syntax first, then in source order.
@@ -67,11 +90,21 @@ pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
             && text.get(d.primary.span.clone()).is_some_and(|written| broken_names.contains(written));
         covers_syntax_error || names_broken
     };
-    let analysis = analyze(db, spec);
-    diagnostics.extend(analysis.diagnostics.iter().filter(|d| !is_hidden_by_syntax_error(d)).cloned());
+    // Both lists carry numbered spans (`crate::spans`); they are mapped before the filter.
+    let map = span_map(db, spec);
+    let mapped = |d: &Diagnostic| {
+        let mut d = d.clone();
+        map.diagnostic(&mut d);
+        d
+    };
+    let analysis = numbered_analysis(db, spec);
+    diagnostics.extend(analysis.diagnostics.iter().map(mapped).filter(|d| !is_hidden_by_syntax_error(d)));
     diagnostics.extend(crate::project::project_config(db, spec).diagnostics.iter().cloned());
     diagnostics.extend(
-        crate::catalog_check::catalog_diagnostics(db, spec).iter().filter(|d| !is_hidden_by_syntax_error(d)).cloned(),
+        crate::catalog_check::catalog_diagnostics(db, spec)
+            .iter()
+            .map(mapped)
+            .filter(|d| !is_hidden_by_syntax_error(d)),
     );
     // Problems in source order, the spec's own first; notes (facts, not problems) last.
     // The key borrows the path: cloning the `Arc` per comparison cost two atomic operations.
@@ -143,6 +176,13 @@ fn syntax_diagnostic(spec: &FilePath, error: &dslc_syntax::SyntaxError) -> Diagn
     d
 }
 
+/// Whether `check` reports an error. Its own query, so that an edit which changes only where
+/// diagnostics are (a comment above them) does not re-run what depends on there being none.
+#[salsa::tracked]
+pub fn has_errors(db: &dyn Db, spec: SourceFile) -> bool {
+    check(db, spec).iter().any(|d| d.severity == codes::Severity::Error)
+}
+
 /// Design size facts: rows and the number of plan entries per stage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Counts {
@@ -165,11 +205,10 @@ pub fn describe_count(n: u128, noun: &str) -> String {
 /// Counts rows and stage entries without forming the product; `None` when the spec has errors.
 #[salsa::tracked]
 pub fn counts(db: &dyn Db, spec: SourceFile) -> Option<Counts> {
-    let diagnostics = check(db, spec);
-    if diagnostics.iter().any(|d| d.severity == codes::Severity::Error) {
+    if *has_errors(db, spec) {
         return None;
     }
-    let design = &analyze(db, spec).design;
+    let design = &numbered_analysis(db, spec).design;
     let rows = design.row_count();
     let project = |fields: &[Field]| -> u128 {
         let names: Vec<&str> =
