@@ -15,5 +15,5 @@ pub mod table;
 pub use db::{
     analyze, check, counts, describe_count, parse, Counts, Database, Db, FileContents, FileStatus, SourceFile,
 };
-pub use diagnostic::{Diagnostic, FilePath, Label};
+pub use diagnostic::{Diagnostic, FilePath, Fix, Label};
 pub use semantics::{Analysis, Design};
