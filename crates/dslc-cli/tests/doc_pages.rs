@@ -100,6 +100,10 @@ fn run_example(example: &Example, dir: &Path) -> Result<BTreeSet<String>, String
         if block.language() == "cohort" && spec.is_none() {
             spec = Some(path);
         }
+        // A page writes only inside its project directory.
+        if Path::new(path).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            return Err(format!("`file={path}` must be a relative path without `..`"));
+        }
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
