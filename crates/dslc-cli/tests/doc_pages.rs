@@ -346,8 +346,9 @@ fn annotations_give_places_like_the_fixtures() {
     let spec = "axis a = [x, x]\n#             ^ warning[W0110]: dup\n#   continued: no place\n\
                 # <-- note[N0505]\n# @../items/x.csv:3 error[E0305]\n# (and warning[W0404] in prose)\n";
     let found = annotations("cohorts/spec.cohort", spec);
-    let places: Vec<(&str, &str, u64, Option<(u64, u64)>)> =
-        found.iter().map(|a| (a.code.as_str(), a.file.as_str(), a.line, a.columns)).collect();
+    // Code, file, line and caret columns of each annotation.
+    type Place<'a> = (&'a str, &'a str, u64, Option<(u64, u64)>);
+    let places: Vec<Place> = found.iter().map(|a| (a.code.as_str(), a.file.as_str(), a.line, a.columns)).collect();
     assert_eq!(
         places,
         [
