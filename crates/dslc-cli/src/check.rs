@@ -169,6 +169,7 @@ pub fn run(args: &CheckArgs) -> i32 {
                 let _ = writeln!(out, "  {}", renderer.display_path(path));
             }
         }
+        let _ = renderer.write_explain_pointer(&mut out);
     }
     let failed = errors > 0 || (args.report.deny_warnings && warnings > 0);
     i32::from(failed)

@@ -138,6 +138,7 @@ pub fn run(args: &CompileArgs) -> i32 {
         }
         if human {
             eprintln!("error: {} not compiled because of the problems above", renderer.display_path(&spec_path));
+            let _ = renderer.write_explain_pointer(&mut std::io::stderr());
         }
         1
     };

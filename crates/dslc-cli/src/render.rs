@@ -1,7 +1,7 @@
 //! Renders diagnostics for people (ariadne), for tools (JSON lines) and for GitHub annotations.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -33,6 +33,8 @@ pub struct Renderer<'a> {
     /// ariadne's line tables per file, built once: rebuilding them for every report made human
     /// output quadratic in the number of diagnostics.
     sources: RefCell<SourceCache<'a>>,
+    /// Codes of the errors shown in human output, for the closing `dslc explain` pointer.
+    shown_errors: RefCell<BTreeSet<&'static str>>,
 }
 
 /// The sources of every file a report has pointed into, keyed by display name.
@@ -61,6 +63,7 @@ impl<'a> Renderer<'a> {
             color,
             line_indexes: RefCell::default(),
             sources: RefCell::default(),
+            shown_errors: RefCell::default(),
         }
     }
 
@@ -87,6 +90,21 @@ impl<'a> Renderer<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Ends human output as rustc does: which errors shown have a page, and how to read one.
+    /// Writes nothing when no error was shown.
+    pub fn write_explain_pointer(&self, out: &mut dyn Write) -> io::Result<()> {
+        let codes = self.shown_errors.borrow();
+        let Some(first) = codes.first() else { return Ok(()) };
+        writeln!(out)?;
+        if codes.len() == 1 {
+            writeln!(out, "For more information about this error, try `dslc explain {first}`.")
+        } else {
+            let listed: Vec<&str> = codes.iter().copied().collect();
+            writeln!(out, "Some errors have detailed explanations: {}.", listed.join(", "))?;
+            writeln!(out, "For more information about an error, try `dslc explain {first}`.")
+        }
     }
 
     /// The length in bytes of the longest source line that a label of `d` touches.
@@ -130,6 +148,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn human(&self, d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+        if d.severity == Severity::Error {
+            self.shown_errors.borrow_mut().insert(d.code.id);
+        }
         let longest = self.longest_labelled_line(d);
         if longest > MAX_SHOWN_LINE {
             return self.plain(d, longest, out);
@@ -216,6 +237,24 @@ impl<'a> Renderer<'a> {
             "end_column": end_column,
             "labels": labels,
             "help": d.help,
+            "fix": d.fix.as_ref().map(|fix| self.json_fix(fix)),
+        })
+    }
+
+    /// A fix as JSON: the file, the byte range to replace (`start`, `end`), the same range as
+    /// lines and columns, and the replacement text.
+    fn json_fix(&self, fix: &dslc_db::Fix) -> serde_json::Value {
+        let at = dslc_db::Label::new(&fix.file, fix.span.clone(), "");
+        let (line, column, end_line, end_column) = self.position(&at);
+        json!({
+            "file": self.display_path(&fix.file),
+            "start": fix.span.start,
+            "end": fix.span.end,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "replacement": fix.replacement,
         })
     }
 

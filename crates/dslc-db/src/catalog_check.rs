@@ -305,14 +305,14 @@ fn unknown_id<'a>(
         let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
         format!("did you mean {}? The {} catalog is {where_}", join_or(&quoted), field.noun())
     };
-    let mut d = Diagnostic::new(
+    // The help is set first, so `with_suggestions` adds only the suggestions and, for one, the fix.
+    Diagnostic::new(
         codes::UNKNOWN_CATALOG_ID,
         format!("`{value}` is not in the {} catalog for `{}`", field.noun(), field.key()),
         Label::new(&origin.file, origin.span.clone(), format!("unknown {} ID", field.noun())),
     )
-    .with_help(help);
-    d.suggestions = suggestions;
-    d
+    .with_help(help)
+    .with_suggestions(suggestions)
 }
 
 /// IDs of one field that differ only in case would get the same generation ID.

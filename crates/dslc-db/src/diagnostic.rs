@@ -23,6 +23,51 @@ impl Label {
     }
 }
 
+/// A machine-applicable edit: replace `span` of `file` with `replacement`.
+///
+/// It is given only where the tool is sure of the single edit (a did-you-mean with one
+/// candidate), so a tool may apply it without asking; the replacement is already quoted as the
+/// file's syntax needs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Fix {
+    pub file: FilePath,
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Fix {
+    /// Replaces what `label` points at with the value `text`, quoted for the label's file: a
+    /// spec value as the lexer reads it, a CSV cell as RFC 4180 wants, a TOML key bare or quoted.
+    pub fn replace_value(label: &Label, text: &str) -> Self {
+        let extension = label.file.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let replacement = match extension {
+            "csv" => csv_field(text),
+            "txt" => text.to_string(),
+            "toml" => toml_key(text),
+            _ => dslc_syntax::quote_value(text),
+        };
+        Fix { file: label.file.clone(), span: label.span.clone(), replacement }
+    }
+}
+
+/// A CSV field, quoted only when it must be.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// A TOML key: bare when it can be, else a basic string.
+fn toml_key(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        text.to_string()
+    } else {
+        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 /// One problem: a stable code, where it is, what is wrong, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
@@ -34,6 +79,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Machine-usable replacements (did-you-mean), used by editors for quick fixes.
     pub suggestions: Vec<String>,
+    /// The edit that fixes it, when there is exactly one obvious edit.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -47,6 +94,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             suggestions: Vec::new(),
+            fix: None,
         }
     }
 
@@ -68,11 +116,16 @@ impl Diagnostic {
         self
     }
 
-    /// Adds did-you-mean suggestions and a help line naming them.
+    /// Adds did-you-mean suggestions for the primary label's text and a help line naming them
+    /// (unless one is set). A single suggestion is also the diagnostic's fix; among several the
+    /// right one is a guess, so only editors offer them, one quick fix each.
     pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Self {
         if !suggestions.is_empty() && self.help.is_none() {
             let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
             self.help = Some(format!("did you mean {}?", join_or(&quoted)));
+        }
+        if let [only] = suggestions.as_slice() {
+            self.fix = Some(Fix::replace_value(&self.primary, only));
         }
         self.suggestions = suggestions;
         self
@@ -234,6 +287,35 @@ mod tests {
         let long = "n".repeat(MAX_SUGGESTED_LEN + 1);
         assert!(did_you_mean(&long, [format!("{long}x").as_str()]).is_empty());
         assert!(did_you_mean("nnnn", [long.as_str()]).is_empty());
+    }
+
+    fn label_in(file: &str, span: Span) -> Label {
+        Label::new(&FilePath::from(Path::new(file)), span, "here")
+    }
+
+    #[test]
+    fn a_single_suggestion_is_the_fix() {
+        let d = Diagnostic::new(dslc_syntax::codes::UNKNOWN_AXIS, "unknown", label_in("spec.cohort", 5..11))
+            .with_suggestions(vec!["gpt-4.1".to_string()]);
+        let fix = d.fix.expect("one suggestion gives a fix");
+        assert_eq!((fix.span, fix.replacement.as_str()), (5..11, "gpt-4.1"));
+        assert_eq!(&*fix.file, Path::new("spec.cohort"));
+        let several = Diagnostic::new(dslc_syntax::codes::UNKNOWN_AXIS, "unknown", label_in("spec.cohort", 0..1))
+            .with_suggestions(vec!["a1".to_string(), "a2".to_string()]);
+        assert_eq!(several.fix, None);
+        assert_eq!(several.suggestions.len(), 2);
+    }
+
+    #[test]
+    fn fixes_are_quoted_for_their_file() {
+        let fix = |file: &str, text: &str| Fix::replace_value(&label_in(file, 0..1), text).replacement;
+        assert_eq!(fix("spec.cohort", "two words"), "\"two words\"");
+        assert_eq!(fix("spec.cohort", "sonnet-4"), "sonnet-4");
+        assert_eq!(fix("items/x.csv", "a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(fix("items/x.csv", "two words"), "two words");
+        assert_eq!(fix("items/x.txt", "two words"), "two words");
+        assert_eq!(fix("dslc.toml", "data_root"), "data_root");
+        assert_eq!(fix("dslc.toml", "a.b"), "\"a.b\"");
     }
 
     #[test]

@@ -18,6 +18,6 @@ pub use db::{
     analyze, check, counts, describe_count, parse, Counts, Database, Db, Directory, FileContents, FileStatus,
     SourceFile,
 };
-pub use diagnostic::{Diagnostic, FilePath, Label};
+pub use diagnostic::{Diagnostic, FilePath, Fix, Label};
 pub use files::{FileSystem, MemoryFileSystem, OsFileSystem};
 pub use semantics::{Analysis, Design};

@@ -44,6 +44,9 @@ impl SpanMap {
         let label = |label: &mut Label| label.span = self.absolute(&label.span);
         label(&mut diagnostic.primary);
         diagnostic.secondary.iter_mut().for_each(label);
+        if let Some(fix) = &mut diagnostic.fix {
+            fix.span = self.absolute(&fix.span);
+        }
     }
 
     /// An analysis with every span mapped back to byte offsets.

@@ -116,7 +116,35 @@ codes! {
     PARENT_INTEGRITY = "E0605", Error, "plan entry without its parent";
 }
 
+/// The areas codes are grouped in, by their first two digits: the sections of the docs' list.
+pub const AREAS: &[(&str, &str)] = &[
+    ("00", "syntax"),
+    ("01", "names and declarations"),
+    ("02", "rules"),
+    ("03", "included files"),
+    ("04", "stage fields"),
+    ("05", "catalogs and the project file"),
+    ("06", "compilation"),
+];
+
+/// The area of a code: its first two digits (`E0501` → `05`).
+pub fn area(code: Code) -> &'static str {
+    &code.id[1..3]
+}
+
 /// Looks a code up by its id, ignoring ASCII case (`e0101` finds `E0101`).
 pub fn lookup(id: &str) -> Option<Code> {
     ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_belongs_to_an_area() {
+        for code in ALL {
+            assert!(AREAS.iter().any(|(digits, _)| *digits == area(*code)), "{} has no area", code.id);
+        }
+    }
 }
