@@ -127,12 +127,7 @@ pub fn run(args: &CompileArgs) -> i32 {
     }
     let mut diagnostics = dslc_db::check(&db, spec).clone();
     let design = &dslc_db::analyze(&db, spec).design;
-    let options = PlanOptions {
-        max_rows: args.max_rows,
-        gens_root: args.gens_root.clone(),
-        form_plan: false,
-        plan_row_budget: None,
-    };
+    let options = PlanOptions { max_rows: args.max_rows, gens_root: args.gens_root.clone(), form_plan: false };
     // First only what stops a compile before any plan (errors, --max-rows), as before warnings
     // are weighed; the plan is built after.
     diagnostics.extend(dslc_compile::diagnostics::plan_spec(&db, spec, &options, |_| {}).diagnostics);

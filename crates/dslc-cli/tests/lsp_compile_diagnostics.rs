@@ -1,6 +1,7 @@
-//! The real `dslc lsp` over stdio publishes compile-time diagnostics beside the checker's: a
-//! spec whose plan collides shows E0405, one over the default `--max-rows` shows E0601, and a
-//! design-only spec shows its warning (W0404) but not compile's E0602.
+//! The real `dslc lsp` over stdio shows what would stop `dslc compile`: a spec whose plan
+//! collides shows E0405 (found by the checker, without forming the product), one over the
+//! default `--max-rows` shows compile's E0601, and a design-only spec shows its warning (W0404)
+//! but not compile's E0602, since `--emit rows` compiles it.
 
 use std::path::Path;
 

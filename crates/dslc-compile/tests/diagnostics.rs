@@ -132,11 +132,21 @@ fn a_plan_collision_names_the_stage_the_id_and_both_entries() {
 }
 
 #[test]
-fn the_checkers_collision_is_not_repeated_by_the_plan() {
+fn the_checker_finds_every_collision_the_plan_would_meet() {
+    // Why the editor need not build the plan: each collision the plan builder reports is an
+    // error of the checker first, and a spec with errors is not planned.
     let mut db = Database::default();
-    let file = spec(&mut db, &FULL.replace("essay_llm = [m]", "essay_llm = [m, n]"));
-    assert!(codes(dslc_db::check(&db, file)).contains(&"E0405"));
-    assert!(editor_plan_diagnostics(&db, file).is_empty());
+    for (variant, code) in [
+        (FULL.replace("essay_llm = [m]", "essay_llm = [m, n]"), "E0405"),
+        (FULL.replace("combo_id = [c]", "combo_id = [combo_a, Combo_A]"), "E0502"),
+        (FULL.replace("evaluation_llm = [m]", "evaluation_llm = [m, \" m\"]"), "E0502"),
+    ] {
+        let file = spec(&mut db, &variant);
+        let design = &dslc_db::analyze(&db, file).design;
+        assert!(matches!(plan::build(design, |_| {}), Err(plan::PlanError::Collision(_))), "{variant}");
+        assert!(codes(dslc_db::check(&db, file)).contains(&code), "{variant}");
+        assert!(plan_spec(&db, file, &PlanOptions::default(), |_| {}).diagnostics.is_empty());
+    }
 }
 
 #[test]
@@ -192,7 +202,7 @@ fn editor_diagnostics_follow_edits() {
     }
     let file = spec(&mut db, &text);
     assert_eq!(codes(editor_plan_diagnostics(&db, file)), ["E0601"]);
-    // 10^7 rows is under the default limit but over the editor's plan budget: no report.
+    // 10^7 rows is under the default limit.
     let smaller = text.replace("axis big_7 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n", "");
     let file = spec(&mut db, &smaller);
     assert!(editor_plan_diagnostics(&db, file).is_empty());
