@@ -128,9 +128,9 @@ pub fn run(args: &CompileArgs) -> i32 {
     let mut diagnostics = dslc_db::check(&db, spec).clone();
     let design = &dslc_db::analyze(&db, spec).design;
     let options = PlanOptions { max_rows: args.max_rows, gens_root: args.gens_root.clone(), form_plan: false };
-    // First only what stops a compile before any plan (errors, --max-rows), as before warnings
-    // are weighed; the plan is built after.
-    diagnostics.extend(dslc_compile::diagnostics::plan_spec(&db, spec, &options, |_| {}).diagnostics);
+    // The --max-rows check comes before warnings are weighed and the plan only after them, so
+    // `--deny-warnings` stops a compile before any plan is built.
+    diagnostics.extend(plan_spec(&db, spec, &options, |_| {}).diagnostics);
     let has_errors = |ds: &[Diagnostic]| ds.iter().any(|d| d.severity == Severity::Error);
     let fail = |diagnostics: &[Diagnostic]| -> i32 {
         if renderer.write(args.report.format, diagnostics, &mut std::io::stderr()).is_err() {
