@@ -4,17 +4,16 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use dslc_compile::diagnostics::{plan_spec, PlanOptions};
 use dslc_compile::gen_id::Stage;
-use dslc_compile::lower::{self, Replication};
+use dslc_compile::lookups;
+use dslc_compile::lower;
 use dslc_compile::output::{OutDir, OutputSet};
-use dslc_compile::plan::{self, Plan, PlanError};
 use dslc_compile::store;
-use dslc_db::catalog_check::catalog_for;
-use dslc_db::diagnostic::{Diagnostic, FilePath, Label};
-use dslc_db::project::{project_config, CatalogField};
+use dslc_db::diagnostic::Diagnostic;
 use dslc_db::stage::Mode;
-use dslc_db::{Database, Db, Design, FileStatus, SourceFile};
-use dslc_syntax::codes::{self, Severity};
+use dslc_db::{Database, Db, Design, FileStatus};
+use dslc_syntax::codes::Severity;
 
 use crate::render::{Format, Renderer};
 use crate::{absolute, use_color, CatalogArgs, ReportArgs};
@@ -53,7 +52,7 @@ pub struct CompileArgs {
     #[arg(long)]
     pub seed_metadata: bool,
     /// Refuse a spec whose product has more rows than this, before computing it.
-    #[arg(long, default_value_t = 50_000_000)]
+    #[arg(long, default_value_t = dslc_compile::diagnostics::DEFAULT_MAX_ROWS)]
     pub max_rows: u128,
     #[command(flatten)]
     pub report: ReportArgs,
@@ -128,10 +127,11 @@ pub fn run(args: &CompileArgs) -> i32 {
     }
     let mut diagnostics = dslc_db::check(&db, spec).clone();
     let design = &dslc_db::analyze(&db, spec).design;
+    let options = PlanOptions { max_rows: args.max_rows, gens_root: args.gens_root.clone(), form_plan: false };
+    // The --max-rows check comes before warnings are weighed and the plan only after them, so
+    // `--deny-warnings` stops a compile before any plan is built.
+    diagnostics.extend(plan_spec(&db, spec, &options, |_| {}).diagnostics);
     let has_errors = |ds: &[Diagnostic]| ds.iter().any(|d| d.severity == Severity::Error);
-    if !has_errors(&diagnostics) && design.row_count() > args.max_rows {
-        diagnostics.push(too_many_rows(design, args.max_rows));
-    }
     let fail = |diagnostics: &[Diagnostic]| -> i32 {
         if renderer.write(args.report.format, diagnostics, &mut std::io::stderr()).is_err() {
             return 2;
@@ -147,25 +147,28 @@ pub fn run(args: &CompileArgs) -> i32 {
         return fail(&diagnostics);
     }
     let cohort = cohort_id(args.cohort_id.as_deref(), design, &spec_path);
-    let spec_file: FilePath = std::sync::Arc::from(spec_path.as_path());
-    let start = design.spec_start;
 
     let plan = if args.emit == Emit::Rows {
         None
     } else {
-        match build_plan(design, args, &spec_file, start) {
-            Ok(plan) => Some(plan),
-            Err(Ok(problems)) => {
-                diagnostics.extend(problems);
-                return fail(&diagnostics);
-            }
-            Err(Err(code)) => return code,
+        let shows_progress = human && design.stage.mode != Mode::EvaluateOnly;
+        let mut bar = Progress::new(design.row_count(), shows_progress);
+        let planned = plan_spec(&db, spec, &PlanOptions { form_plan: true, ..options }, |done| bar.update(done));
+        bar.finish();
+        if planned.needs_gens_root {
+            eprintln!("error: this spec evaluates existing essays (essay_gen_id): pass --gens-root");
+            return 2;
+        }
+        diagnostics.extend(planned.diagnostics);
+        match planned.plan {
+            Some(plan) => Some(plan),
+            None => return fail(&diagnostics),
         }
     };
     if renderer.write(args.report.format, &diagnostics, &mut std::io::stderr()).is_err() {
         return 2;
     }
-    let replication = replication(&db, spec);
+    let replication = lookups::replication(&db, spec);
     // Without a parent directory there was nothing to lock; it is created and locked now.
     let out_dir = match out_dir.map_or_else(|| OutDir::open(&args.out), Ok) {
         Ok(dir) => dir,
@@ -220,7 +223,7 @@ pub fn run(args: &CompileArgs) -> i32 {
         let existing = store::count_existing(plan, root);
         store_note = format!("; {existing} gen_ids already in the store, {} new", total - existing);
         if let Some((lock, created)) = &seeding {
-            let modes = |stage: Stage, template: &str| template_mode(&db, spec, stage, template);
+            let modes = |stage: Stage, template: &str| lookups::template_mode(&db, spec, stage, template);
             match store::seed_metadata(plan, root, lock, &cohort, modes) {
                 Ok(n) => store_note.push_str(&format!(", {n} metadata.json seeded")),
                 Err(e) => {
@@ -273,127 +276,6 @@ fn report_recovery(dir: &OutDir, out: &Path) {
             out.display()
         ),
     }
-}
-
-/// Builds the plan, turning failures into diagnostics (`Ok`) or a usage exit code (`Err`).
-fn build_plan(
-    design: &Design,
-    args: &CompileArgs,
-    spec: &FilePath,
-    start: usize,
-) -> Result<Plan, Result<Vec<Diagnostic>, i32>> {
-    let at_start = |message: &str| Label::new(spec, start..start, message);
-    let result = match &design.stage.mode {
-        Mode::EvaluateOnly => {
-            let Some(root) = &args.gens_root else {
-                eprintln!("error: this spec evaluates existing essays (essay_gen_id): pass --gens-root");
-                return Err(Err(2));
-            };
-            match store::build_evaluate_only(design, root) {
-                Ok(plan) => Ok(plan),
-                Err(Ok(error)) => Err(error),
-                Err(Err(lineage)) => return Err(Ok(lineage.iter().map(|e| lineage_diagnostic(design, e)).collect())),
-            }
-        }
-        _ => {
-            let mut bar = Progress::new(design.row_count(), args.report.format == Format::Human);
-            let plan = plan::build(design, |done| bar.update(done));
-            bar.finish();
-            plan
-        }
-    };
-    let plan = match result {
-        Ok(plan) => plan,
-        Err(PlanError::DesignOnly(missing)) => {
-            return Err(Ok(vec![Diagnostic::new(
-                codes::NOT_A_MEMBERSHIP,
-                format!(
-                    "this spec has no column for {}, so it cannot form drafts, essays and evaluations",
-                    missing.join(", ")
-                ),
-                at_start("design-only spec"),
-            )
-            .with_help("add axes for the missing fields, or compile with `--emit rows` to write the design rows")]));
-        }
-        Err(PlanError::Collision(c)) => {
-            return Err(Ok(vec![Diagnostic::new(
-                codes::GEN_ID_COLLISION,
-                format!(
-                    "two {}s would both get generation ID {}: ({}) and ({})",
-                    c.stage.name(),
-                    c.gen_id,
-                    c.first,
-                    c.second
-                ),
-                at_start("in the plan of this spec"),
-            )
-            .with_help(format!("{}; make the entries differ in a field the signature includes", c.reason))]));
-        }
-    };
-    if let Err(message) = plan.parent_integrity() {
-        return Err(Ok(vec![Diagnostic::new(codes::PARENT_INTEGRITY, message, at_start("in the plan of this spec"))
-            .with_help("this is a bug in dslc or a corrupt generation store; please report it")]));
-    }
-    Ok(plan)
-}
-
-fn lineage_diagnostic(design: &Design, error: &store::LineageError) -> Diagnostic {
-    // Point at where the essay_gen_id is written.
-    let origin = design.occurrences.iter().find(|o| o.value == error.sym).map(|o| o.origin.clone());
-    let label = match &origin {
-        Some(o) => Label::new(&o.file, o.span.clone(), "this essay"),
-        None => Label::new(&design.factors[0].decl.file, design.spec_start..design.spec_start, "this spec"),
-    };
-    let code = if error.missing { codes::UNKNOWN_ESSAY } else { codes::BAD_METADATA };
-    Diagnostic::new(code, format!("essay `{}`: {} ({})", error.gen_id, error.message, error.path.display()), label)
-        .with_help(if error.missing {
-            "check the ID, or point --gens-root at the store that holds the essay"
-        } else {
-            "fix the metadata.json, which must be a JSON object with parent_gen_id, template_id and llm_model_id"
-        })
-}
-
-/// The replication catalog as `stage → replicates`, or None when it is not configured or usable.
-fn replication(db: &Database, spec: SourceFile) -> Option<Replication> {
-    let config = project_config(db, spec);
-    let source = config.catalog(CatalogField::Replication)?;
-    let catalog = catalog_for(db, config, CatalogField::Replication)?;
-    let _ = source;
-    let stages = catalog
-        .entries
-        .iter()
-        .filter_map(|entry| {
-            let replicates = catalog.field(entry, "replicates")?.parse::<u64>().ok()?;
-            Some((entry.id.clone(), replicates))
-        })
-        .collect();
-    Some(Replication { stages })
-}
-
-/// The `mode` of seeded metadata: the template catalog's `generator` column, default `llm`.
-fn template_mode(db: &Database, spec: SourceFile, stage: Stage, template: &str) -> String {
-    let field = match stage {
-        Stage::Draft => CatalogField::DraftTemplate,
-        Stage::Essay => CatalogField::EssayTemplate,
-        Stage::Evaluation => CatalogField::EvaluationTemplate,
-    };
-    let config = project_config(db, spec);
-    catalog_for(db, config, field)
-        .and_then(|catalog| catalog.get(template).and_then(|entry| catalog.field(entry, "generator")))
-        .map(|mode| mode.trim().to_lowercase())
-        .filter(|mode| !mode.is_empty())
-        .unwrap_or_else(|| "llm".to_string())
-}
-
-fn too_many_rows(design: &Design, max_rows: u128) -> Diagnostic {
-    let factors: Vec<String> = design.factors.iter().map(|f| format!("{} ({})", f.name, f.len())).collect();
-    let first = &design.factors[0];
-    Diagnostic::new(
-        codes::TOO_MANY_ROWS,
-        format!("the product has {} rows, more than --max-rows {}", design.row_count(), max_rows),
-        Label::new(&first.decl.file, first.decl.span.clone(), "the product starts here"),
-    )
-    .with_help(format!("the rows come from {}; narrow an axis with `subset`, or raise --max-rows", factors.join(" × ")))
 }
 
 /// `1 row`, `2 rows`.

@@ -1,7 +1,10 @@
-//! Compiler layer of dslc: streams design rows and writes outputs atomically.
+//! Compiler layer of dslc: plans a checked spec (and reports what stops a compile, as
+//! diagnostics), streams design rows and writes outputs atomically.
 
+pub mod diagnostics;
 pub mod gen_id;
 pub mod lock;
+pub mod lookups;
 pub mod lower;
 pub mod output;
 pub mod plan;

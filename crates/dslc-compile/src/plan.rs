@@ -7,7 +7,7 @@
 //! collision instead of being merged silently.
 
 use dslc_db::interner::{Interner, Sym};
-use dslc_db::stage::{parse_replicate, Field, Mode};
+use dslc_db::stage::{parse_replicate, Field, Mode, StageKind};
 use dslc_db::Design;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -113,18 +113,21 @@ pub fn build(design: &Design, mut progress: impl FnMut(u128)) -> Result<Plan, Pl
     if let Mode::DesignOnly { missing } = &stage.mode {
         return Err(PlanError::DesignOnly(missing.clone()));
     }
-    let required = |field: Field| stage.column(field).ok_or(PlanError::DesignOnly(vec![field.canonical()]));
+    // Which columns make each stage's entries is defined once, in `dslc_db::stage::StageKind`.
+    let of_stage = |kind: StageKind| stage.stage_columns(kind).map_err(|f| PlanError::DesignOnly(vec![f.canonical()]));
+    let (draft, essay, evaluation) =
+        (of_stage(StageKind::Draft)?, of_stage(StageKind::Essay)?, of_stage(StageKind::Evaluation)?);
     let columns = Columns {
-        combo: required(Field::Combo)?,
-        draft_template: required(Field::DraftTemplate)?,
-        draft_llm: required(Field::DraftLlm)?,
-        draft_replicate: stage.column(Field::DraftReplicate),
-        essay_template: required(Field::EssayTemplate)?,
-        essay_llm: required(Field::EssayLlm)?,
-        essay_replicate: stage.column(Field::EssayReplicate),
-        evaluation_template: required(Field::EvaluationTemplate)?,
-        evaluation_llm: required(Field::EvaluationLlm)?,
-        evaluation_replicate: stage.column(Field::EvaluationReplicate),
+        combo: stage.column(Field::Combo).ok_or(PlanError::DesignOnly(vec![Field::Combo.canonical()]))?,
+        draft_template: draft.template,
+        draft_llm: draft.llm,
+        draft_replicate: draft.replicate,
+        essay_template: essay.template,
+        essay_llm: essay.llm,
+        essay_replicate: essay.replicate,
+        evaluation_template: evaluation.template,
+        evaluation_llm: evaluation.llm,
+        evaluation_replicate: evaluation.replicate,
     };
     let mut interner = design.interner.clone();
     let norm = normaliser(&mut interner);

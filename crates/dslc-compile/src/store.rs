@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use dslc_db::interner::Sym;
-use dslc_db::stage::{parse_replicate, Field};
+use dslc_db::stage::{parse_replicate, Field, StageKind};
 use dslc_db::Design;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
@@ -221,9 +221,8 @@ fn read_metadata(path: &Path, gen_id: &str, sym: Sym) -> Result<Metadata, Lineag
 /// whose lineage (its draft, and the draft's combo) is read from the store; rows add evaluations.
 pub fn build_evaluate_only(design: &Design, root: &Path) -> Result<Plan, Result<PlanError, Vec<LineageError>>> {
     let stage = &design.stage;
-    let column = |field: Field| stage.column(field);
-    let (Some(essay_column), Some(template_column), Some(llm_column)) =
-        (column(Field::EssayGenId), column(Field::EvaluationTemplate), column(Field::EvaluationLlm))
+    let (Some(essay_column), Ok(evaluation)) =
+        (stage.column(Field::EssayGenId), stage.stage_columns(StageKind::Evaluation))
     else {
         let missing = match &stage.mode {
             dslc_db::stage::Mode::DesignOnly { missing } => missing.clone(),
@@ -231,7 +230,7 @@ pub fn build_evaluate_only(design: &Design, root: &Path) -> Result<Plan, Result<
         };
         return Err(Ok(PlanError::DesignOnly(missing)));
     };
-    let replicate_column = column(Field::EvaluationReplicate);
+    let (template_column, llm_column, replicate_column) = (evaluation.template, evaluation.llm, evaluation.replicate);
     let mut plan = Plan { rows: design.row_count(), interner: design.interner.clone(), ..Plan::default() };
     // Read each selected essay and its draft once, in first-seen order of the essay column.
     let (factor, leaf) = design.column_sources[essay_column];

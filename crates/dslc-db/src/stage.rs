@@ -73,6 +73,92 @@ impl Field {
     }
 }
 
+/// The stages of a plan, in lineage order: each essay has a draft, each evaluation an essay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StageKind {
+    Draft,
+    Essay,
+    Evaluation,
+}
+
+impl StageKind {
+    pub const ALL: [StageKind; 3] = [StageKind::Draft, StageKind::Essay, StageKind::Evaluation];
+
+    /// The field naming this stage's template.
+    pub fn template(self) -> Field {
+        match self {
+            StageKind::Draft => Field::DraftTemplate,
+            StageKind::Essay => Field::EssayTemplate,
+            StageKind::Evaluation => Field::EvaluationTemplate,
+        }
+    }
+
+    /// The field naming this stage's model.
+    pub fn llm(self) -> Field {
+        match self {
+            StageKind::Draft => Field::DraftLlm,
+            StageKind::Essay => Field::EssayLlm,
+            StageKind::Evaluation => Field::EvaluationLlm,
+        }
+    }
+
+    /// The field numbering this stage's replicates (optional in a spec; 1 when absent).
+    pub fn replicate(self) -> Field {
+        match self {
+            StageKind::Draft => Field::DraftReplicate,
+            StageKind::Essay => Field::EssayReplicate,
+            StageKind::Evaluation => Field::EvaluationReplicate,
+        }
+    }
+
+    /// The fields that tell one entry of this stage from another with the same parent: the
+    /// signature of a draft is (combo, template, llm, replicate), of an essay (template, llm,
+    /// replicate) under its draft, of an evaluation (template, llm, replicate) under its essay.
+    pub fn entry_fields(self) -> &'static [Field] {
+        match self {
+            StageKind::Draft => &[Field::Combo, Field::DraftTemplate, Field::DraftLlm, Field::DraftReplicate],
+            StageKind::Essay => &[Field::EssayTemplate, Field::EssayLlm, Field::EssayReplicate],
+            StageKind::Evaluation => &[Field::EvaluationTemplate, Field::EvaluationLlm, Field::EvaluationReplicate],
+        }
+    }
+
+    /// The entry fields that enter the generation ID: all of them, except the essay llm, which
+    /// the essay ID leaves out (so two essays differing only there would collide, E0405).
+    pub fn id_fields(self) -> &'static [Field] {
+        match self {
+            StageKind::Essay => &[Field::EssayTemplate, Field::EssayReplicate],
+            other => other.entry_fields(),
+        }
+    }
+
+    /// The fields a full spec must have for this stage: its template and llm, and for drafts
+    /// the combo.
+    pub fn required_fields(self) -> &'static [Field] {
+        match self {
+            StageKind::Draft => &[Field::Combo, Field::DraftTemplate, Field::DraftLlm],
+            StageKind::Essay => &[Field::EssayTemplate, Field::EssayLlm],
+            StageKind::Evaluation => &[Field::EvaluationTemplate, Field::EvaluationLlm],
+        }
+    }
+
+    /// The entry fields of this stage and of its ancestors, draft first: what makes one entry
+    /// distinct in the whole plan of a full spec.
+    pub fn lineage_fields(self) -> Vec<Field> {
+        StageKind::ALL.into_iter().filter(|s| *s <= self).flat_map(|s| s.entry_fields().iter().copied()).collect()
+    }
+}
+
+/// The fields an evaluate-only spec must have: its essays come from the store, by ID.
+pub const EVALUATE_ONLY_REQUIRED: [Field; 3] = [Field::EssayGenId, Field::EvaluationTemplate, Field::EvaluationLlm];
+
+/// The design columns that feed one stage, by index into `Design::columns`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageColumns {
+    pub template: usize,
+    pub llm: usize,
+    pub replicate: Option<usize>,
+}
+
 /// What the design can be compiled into.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
@@ -95,6 +181,16 @@ pub struct StageFields {
 impl StageFields {
     pub fn column(&self, field: Field) -> Option<usize> {
         self.columns.iter().find(|(f, _)| *f == field).map(|(_, c)| *c)
+    }
+
+    /// The columns of one stage, or the first of its template and llm that has no column.
+    pub fn stage_columns(&self, stage: StageKind) -> Result<StageColumns, Field> {
+        let required = |field: Field| self.column(field).ok_or(field);
+        Ok(StageColumns {
+            template: required(stage.template())?,
+            llm: required(stage.llm())?,
+            replicate: self.column(stage.replicate()),
+        })
     }
 }
 
@@ -147,18 +243,10 @@ pub fn resolve(design: &Design, diagnostics: &mut Vec<Diagnostic>, has_errors: b
         fields.columns.iter().filter(|(f, _)| read_in_mode(*f)).map(|(_, c)| design.columns[*c].as_str()).collect();
     let ignored_stage_column: HashSet<&str> =
         fields.columns.iter().filter(|(f, _)| !read_in_mode(*f)).map(|(_, c)| design.columns[*c].as_str()).collect();
-    let required: &[Field] = if evaluate_only {
-        &[Field::EssayGenId, Field::EvaluationTemplate, Field::EvaluationLlm]
+    let required: Vec<Field> = if evaluate_only {
+        EVALUATE_ONLY_REQUIRED.to_vec()
     } else {
-        &[
-            Field::Combo,
-            Field::DraftTemplate,
-            Field::DraftLlm,
-            Field::EssayTemplate,
-            Field::EssayLlm,
-            Field::EvaluationTemplate,
-            Field::EvaluationLlm,
-        ]
+        StageKind::ALL.into_iter().flat_map(|s| s.required_fields().iter().copied()).collect()
     };
     let missing: Vec<&'static str> =
         required.iter().filter(|f| fields.column(**f).is_none()).map(|f| f.canonical()).collect();
@@ -266,18 +354,9 @@ pub fn parse_replicate(text: &str) -> Option<u64> {
 /// llm would get one generation ID. Detected from distinct counts, without forming the product.
 fn essay_llm_collisions(design: &Design, fields: &StageFields, diagnostics: &mut Vec<Diagnostic>) {
     let name = |field: Field| fields.column(field).map(|c| design.columns[c].as_str());
-    let signature: Vec<&str> = [
-        Field::Combo,
-        Field::DraftTemplate,
-        Field::DraftLlm,
-        Field::DraftReplicate,
-        Field::EssayTemplate,
-        Field::EssayReplicate,
-    ]
-    .into_iter()
-    .filter_map(name)
-    .collect();
-    let Some(essay_llm) = name(Field::EssayLlm) else { return };
+    let essay_id_fields = StageKind::Draft.entry_fields().iter().chain(StageKind::Essay.id_fields());
+    let signature: Vec<&str> = essay_id_fields.copied().filter_map(name).collect();
+    let Some(essay_llm) = name(StageKind::Essay.llm()) else { return };
     let mut with_llm = signature.clone();
     with_llm.push(essay_llm);
     if design.distinct_count(&signature) == design.distinct_count(&with_llm) {

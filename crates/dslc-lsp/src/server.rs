@@ -197,13 +197,16 @@ impl State {
         for path in self.open.keys().filter(|p| is_spec(p)) {
             all.entry(path.clone()).or_default();
             let file = self.db.file(path);
-            let grouped = convert::group(&self.db, dslc_db::check(&self.db, file), self.encoding);
-            for (file, diagnostics) in grouped {
-                let list = all.entry(file).or_default();
-                for d in diagnostics {
-                    // A CSV included by two open specs reports its problems once.
-                    if !list.contains(&d) {
-                        list.push(d);
+            // The checker's diagnostics, then the compile-time ones that need no generation store.
+            let plan = dslc_compile::diagnostics::editor_plan_diagnostics(&self.db, file);
+            for source in [dslc_db::check(&self.db, file), plan] {
+                for (file, diagnostics) in convert::group(&self.db, source, self.encoding) {
+                    let list = all.entry(file).or_default();
+                    for d in diagnostics {
+                        // A CSV included by two open specs reports its problems once.
+                        if !list.contains(&d) {
+                            list.push(d);
+                        }
                     }
                 }
             }

@@ -18,7 +18,7 @@ pub use crate::files::{
 use crate::project::{CatalogOverride, Settings};
 use crate::semantics::{self, Analysis, IncludeResolver, Included};
 use crate::spans::{self, SpanMap};
-use crate::stage::{Field, Mode};
+use crate::stage::{Field, Mode, StageKind};
 use crate::table::{self, Table, TableError};
 use dslc_syntax::ast::SpecFile;
 

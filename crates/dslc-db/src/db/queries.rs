@@ -215,21 +215,18 @@ pub fn counts(db: &dyn Db, spec: SourceFile) -> Option<Counts> {
             fields.iter().filter_map(|f| design.stage.column(*f)).map(|c| design.columns[c].as_str()).collect();
         design.distinct_count(&names)
     };
-    let draft = [Field::Combo, Field::DraftTemplate, Field::DraftLlm, Field::DraftReplicate];
-    let essay = [Field::EssayTemplate, Field::EssayLlm, Field::EssayReplicate];
-    let evaluation = [Field::EvaluationTemplate, Field::EvaluationLlm, Field::EvaluationReplicate];
     let counts = match &design.stage.mode {
         Mode::Full => Counts {
             rows,
-            drafts: Some(project(&draft)),
-            essays: Some(project(&[&draft[..], &essay[..]].concat())),
-            evaluations: Some(project(&[&draft[..], &essay[..], &evaluation[..]].concat())),
+            drafts: Some(project(&StageKind::Draft.lineage_fields())),
+            essays: Some(project(&StageKind::Essay.lineage_fields())),
+            evaluations: Some(project(&StageKind::Evaluation.lineage_fields())),
         },
         Mode::EvaluateOnly => Counts {
             rows,
             drafts: None,
             essays: Some(project(&[Field::EssayGenId])),
-            evaluations: Some(project(&[&[Field::EssayGenId][..], &evaluation[..]].concat())),
+            evaluations: Some(project(&[&[Field::EssayGenId][..], StageKind::Evaluation.entry_fields()].concat())),
         },
         Mode::DesignOnly { .. } => Counts { rows, drafts: None, essays: None, evaluations: None },
     };
