@@ -1,9 +1,14 @@
-//! Embeds the diagnostic pages of `docs/diagnostics/` so `dslc explain` works from any directory.
+//! Embeds the diagnostic pages of `docs/diagnostics/` so `dslc explain` works from any directory,
+//! and the commit and date of a build from git for `dslc --version`.
+
+#[path = "build/git_version.rs"]
+mod git_version;
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
+    embed_version();
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/diagnostics");
     println!("cargo:rerun-if-changed={}", docs.display());
     let mut pages: Vec<(String, String)> = Vec::new();
@@ -29,4 +34,17 @@ fn main() {
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("pages.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
+/// Sets `DSLC_VERSION` for `dslc --version`: the commit and date when the workspace is a git
+/// checkout and git runs, else the plain package version (a wheel built from an sdist, a crate
+/// package).
+fn embed_version() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let commit = git_version::commit("git".as_ref(), &workspace);
+    for path in commit.iter().flat_map(|commit| &commit.watched) {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let version = git_version::version_text(env!("CARGO_PKG_VERSION"), commit.as_ref());
+    println!("cargo:rustc-env=DSLC_VERSION={version}");
 }
