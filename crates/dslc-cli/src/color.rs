@@ -8,12 +8,13 @@ use std::sync::OnceLock;
 /// The values of `--color`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when the stream is a terminal and the environment allows it.
+    // Plain comments, not doc comments: clap would list each in `--help` under every command.
+    // Colour when the stream is a terminal and the environment allows it.
     #[default]
     Auto,
-    /// Always colour, even when redirected.
+    // Always colour, even when redirected.
     Always,
-    /// Never colour.
+    // Never colour.
     Never,
 }
 

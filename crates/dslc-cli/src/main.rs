@@ -25,8 +25,10 @@ use render::Format;
 // The version carries the commit and date of a build from git (build.rs).
 #[command(name = "dslc", version = env!("DSLC_VERSION"), about, propagate_version = true)]
 struct Cli {
-    /// When to colour diagnostics: auto (a terminal, unless NO_COLOR or TERM=dumb; CLICOLOR_FORCE
-    /// forces it), always or never.
+    /// When to colour diagnostics.
+    ///
+    /// auto colours a terminal unless NO_COLOR is set or TERM is dumb; CLICOLOR_FORCE forces
+    /// colour, even when redirected (docs/cli.md).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto")]
     color: color::ColorChoice,
     #[command(subcommand)]
@@ -50,7 +52,10 @@ enum Command {
     },
     /// Run the language server (LSP over stdin/stdout) for editors.
     Lsp,
-    /// Print a shell completion script (e.g. `dslc completions bash > ~/.local/share/bash-completion/completions/dslc`).
+    /// Print a shell completion script.
+    ///
+    /// For example `dslc completions bash > ~/.local/share/bash-completion/completions/dslc`;
+    /// docs/install.md says where each shell looks.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
