@@ -23,7 +23,16 @@ pub struct Commit {
 /// enclosing repository's commit would be a lie.
 pub fn commit(git: &OsStr, workspace: &Path) -> Option<Commit> {
     let run = |args: &[&str]| -> Option<String> {
-        let output = Command::new(git).arg("-C").arg(workspace).args(args).output().ok()?;
+        // Git finds the repository from `workspace` alone: a GIT_DIR set by a hook or a wrapper
+        // would make any directory look like the top of a work tree.
+        let output = Command::new(git)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .arg("-C")
+            .arg(workspace)
+            .args(args)
+            .output()
+            .ok()?;
         if !output.status.success() {
             return None;
         }
