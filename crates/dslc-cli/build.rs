@@ -11,6 +11,13 @@ fn main() {
     embed_version();
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/diagnostics");
     println!("cargo:rerun-if-changed={}", docs.display());
+    // Outside a checkout (a crate package, a Python sdist) the pages are missing, and a binary
+    // whose `explain` knows no code would be broken: stop the build instead.
+    assert!(
+        docs.is_dir(),
+        "{} is missing: build dslc from a checkout of its repository, whose docs/diagnostics holds the pages `dslc explain` embeds",
+        docs.display()
+    );
     let mut pages: Vec<(String, String)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&docs) {
         for entry in entries.flatten() {
