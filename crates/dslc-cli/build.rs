@@ -44,8 +44,7 @@ fn main() {
 }
 
 /// Sets `DSLC_VERSION` for `dslc --version`: the commit and date when the workspace is a git
-/// checkout and git runs, else the plain package version (a wheel built from an sdist, a crate
-/// package).
+/// checkout and git runs, else the plain package version (an exported tarball, no git).
 fn embed_version() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let commit = git_version::commit("git".as_ref(), &workspace);
