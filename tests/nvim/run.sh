@@ -6,7 +6,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 if [ -z "${DSLC_BIN:-}" ]; then
     cargo build --quiet -p dslc-cli
-    DSLC_BIN="$root/target/debug/dslc"
+    # The target directory cargo reports, which CARGO_TARGET_DIR may move.
+    target_dir=$(cargo metadata --format-version 1 --no-deps |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+    DSLC_BIN="$target_dir/debug/dslc"
 fi
 export DSLC_ROOT="$root" DSLC_BIN
 # --clean: no user config or plugins; the check exits with its own status.

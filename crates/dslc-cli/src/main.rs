@@ -1,4 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile and explain commands.
+//! The `dslc` binary: command-line parsing and the check, compile, explain, completions and man
+//! commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -6,21 +7,30 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod color;
 mod compile;
 mod explain;
+mod generate;
 mod render;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use render::Format;
 
 /// The toolchain for cohort spec files.
 #[derive(Parser)]
-#[command(name = "dslc", version, about, propagate_version = true)]
+// The version carries the commit and date of a build from git (build.rs).
+#[command(name = "dslc", version = env!("DSLC_VERSION"), about, propagate_version = true)]
 struct Cli {
+    /// When to colour diagnostics.
+    ///
+    /// auto colours a terminal unless NO_COLOR is set or TERM is dumb; CLICOLOR_FORCE forces
+    /// colour, even when redirected (docs/cli.md).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto")]
+    color: color::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,6 +52,20 @@ enum Command {
     },
     /// Run the language server (LSP over stdin/stdout) for editors.
     Lsp,
+    /// Print a shell completion script.
+    ///
+    /// For example `dslc completions bash > ~/.local/share/bash-completion/completions/dslc`;
+    /// docs/install.md says where each shell looks.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page dslc(1), or write one page per command into a directory.
+    Man {
+        /// Write dslc.1, dslc-check.1, … into this existing directory instead of printing dslc.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Options shared by commands that report diagnostics.
@@ -64,6 +88,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    color::set_choice(cli.color);
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
@@ -76,6 +101,8 @@ fn main() -> ExitCode {
                 1
             }
         },
+        Command::Completions { shell } => generate::completions(Cli::command(), shell),
+        Command::Man { dir } => generate::man(Cli::command(), dir.as_deref()),
     };
     ExitCode::from(code as u8)
 }
@@ -137,7 +164,8 @@ pub fn absolute(path: &std::path::Path) -> PathBuf {
     dslc_db::db::normalize(&joined)
 }
 
-/// Whether to colour output written to a stream.
+/// Whether to colour output written to a stream: `--color`, then the environment
+/// (`color::decide`).
 pub fn use_color(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    color::enabled(is_terminal)
 }
