@@ -12,7 +12,7 @@ use dslc_db::{Database, Db, SourceFile};
 use dslc_syntax::ast::{FileRef, Items, Levels, Name, SpecFile, Statement};
 use dslc_syntax::lexer::{lex, Token, KEYWORDS};
 use dslc_syntax::Span;
-use tower_lsp::lsp_types::*;
+use tower_lsp_server::ls_types::*;
 
 use crate::context::{self, catalog_field_of, Expected};
 use crate::convert::{self, uri_of};
@@ -23,7 +23,7 @@ pub struct Doc<'a> {
     pub db: &'a Database,
     pub file: SourceFile,
     pub path: &'a Path,
-    pub uri: &'a Url,
+    pub uri: &'a Uri,
     pub text: &'a str,
     pub encoding: Encoding,
 }
