@@ -6,6 +6,7 @@ pub mod catalog_check;
 pub mod db;
 pub mod diagnostic;
 pub mod interner;
+pub mod names;
 pub mod project;
 pub mod root;
 pub mod semantics;

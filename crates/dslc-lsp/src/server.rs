@@ -17,9 +17,10 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::convert::{self, path_of, uri_of};
-use crate::features::{self, Doc};
+use crate::handlers::{self, Doc};
 use crate::position::{Encoding, LineIndex};
 use crate::resync::{Resync, REJECTED};
+use crate::watch::Restat;
 
 /// Serves LSP over the given streams until `exit` or end of input. Returns whether the client
 /// asked for `shutdown` first (the exit code is 0 then, else 1).
@@ -146,9 +147,24 @@ struct State {
     published: BTreeSet<PathBuf>,
     /// Whether the client can register file watchers dynamically.
     watch: bool,
+    /// Without watchers, known files are re-stated on each change and save.
+    restat: Restat,
 }
 
 impl State {
+    /// Picks up files changed on disk when the client does not report them itself.
+    fn refresh_unwatched(&mut self) {
+        if !self.watch {
+            let State { db, open, restat, .. } = self;
+            restat.refresh(db, open);
+        }
+    }
+
+    /// The open specs, for workspace-wide questions.
+    fn open_specs(&self) -> Vec<dslc_db::SourceFile> {
+        self.open.keys().filter(|p| is_spec(p)).map(|p| self.db.file(p)).collect()
+    }
+
     fn doc(&self, uri: &Uri) -> Option<(&Path, &Open)> {
         let path = path_of(uri)?;
         self.open.get_key_value(&path).map(|(p, o)| (p.as_path(), o))
@@ -259,7 +275,10 @@ impl LanguageServer for Backend {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
         self.state().watch = watch;
-        let legend = SemanticTokensLegend { token_types: features::TOKEN_TYPES.to_vec(), token_modifiers: vec![] };
+        let legend = SemanticTokensLegend {
+            token_types: handlers::semantic_tokens::TOKEN_TYPES.to_vec(),
+            token_modifiers: vec![],
+        };
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(if utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
@@ -276,8 +295,13 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -355,6 +379,7 @@ impl LanguageServer for Backend {
         };
         let version = params.text_document.version;
         self.set_text(uri, text, Some(version));
+        self.state().refresh_unwatched();
         // A storm of changes is checked once: the last change that has been read publishes.
         if !self.queued.superseded(uri, version) {
             self.publish().await;
@@ -365,6 +390,7 @@ impl LanguageServer for Backend {
         if let Some(text) = params.text {
             self.set_text(&params.text_document.uri, text, None);
         }
+        self.state().refresh_unwatched();
         self.publish().await;
     }
 
@@ -395,28 +421,39 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        self.with_doc(&at.text_document.uri, |doc| features::completion(doc, at.position))
+        self.with_doc(&at.text_document.uri, |doc| handlers::completion::completion(doc, at.position))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        Ok(self.with_doc(&at.text_document.uri, |doc| features::hover(doc, at.position))?.flatten())
+        Ok(self.with_doc(&at.text_document.uri, |doc| handlers::hover::hover(doc, at.position))?.flatten())
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let at = params.text_document_position_params;
-        let found = self.with_doc(&at.text_document.uri, |doc| features::definition(doc, at.position))?.flatten();
+        let found =
+            self.with_doc(&at.text_document.uri, |doc| handlers::definition::definition(doc, at.position))?.flatten();
         Ok(found.map(GotoDefinitionResponse::Scalar))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let at = params.text_document_position;
-        self.with_doc(&at.text_document.uri, |doc| features::references(doc, at.position))
+        self.with_doc(&at.text_document.uri, |doc| handlers::references::references(doc, at.position))
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        match self.with_doc(&params.text_document.uri, |doc| handlers::rename::prepare_rename(doc, params.position))? {
+            None => Ok(None),
+            Some(Ok(range)) => Ok(range),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+        }
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let at = params.text_document_position;
-        match self.with_doc(&at.text_document.uri, |doc| features::rename(doc, at.position, &params.new_name))? {
+        let renamed =
+            self.with_doc(&at.text_document.uri, |doc| handlers::rename::rename(doc, at.position, &params.new_name))?;
+        match renamed {
             None => Ok(None),
             Some(Ok(edit)) => Ok(edit),
             Some(Err(message)) => Err(Error::invalid_params(message)),
@@ -424,20 +461,34 @@ impl LanguageServer for Backend {
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        let symbols = self.with_doc(&params.text_document.uri, features::symbols)?;
+        let symbols = self.with_doc(&params.text_document.uri, handlers::symbols::document_symbols)?;
         Ok(symbols.map(DocumentSymbolResponse::Nested))
     }
 
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let state = self.state();
+        let specs = state.open_specs();
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            handlers::symbols::workspace_symbols(&state.db, &specs, &params.query, state.encoding)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(found)))
+    }
+
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        self.with_doc(&params.text_document.uri, features::inlay_hints)
+        self.with_doc(&params.text_document.uri, |doc| handlers::inlay_hint::inlay_hints(doc, params.range))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.with_doc(&params.text_document.uri, handlers::folding_range::folding_ranges)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        self.with_doc(&params.text_document.uri, |doc| features::code_actions(doc, params.range))
+        self.with_doc(&params.text_document.uri, |doc| handlers::code_action::code_actions(doc, params.range))
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        let tokens = self.with_doc(&params.text_document.uri, features::semantic_tokens)?;
+        let tokens = self.with_doc(&params.text_document.uri, handlers::semantic_tokens::semantic_tokens)?;
         Ok(tokens.map(|data| SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
     }
 }
