@@ -183,8 +183,8 @@ fn level_items(spec: &Spec, axis: &str, offset: usize, replace: &Span, out: &mut
     }
 }
 
-/// The distinct levels of `axis` in declaration order, narrowed by every subset that ends
-/// before `offset`; `None` when the axis is not declared with `axis` or its file is unreadable.
+/// The distinct levels of `axis` in declaration order, narrowed by every subset before the one
+/// being typed at `offset`; `None` when the axis is not declared with `axis` or its file is unreadable.
 fn current_levels(spec: &Spec, axis: &str, offset: usize) -> Option<Vec<String>> {
     let ast = spec.ast();
     let declared = ast.statements.iter().find_map(|s| match s {
@@ -192,9 +192,18 @@ fn current_levels(spec: &Spec, axis: &str, offset: usize) -> Option<Vec<String>>
         _ => None,
     })?;
     let mut levels = levels_of(spec, declared)?;
+    // The statement being typed may have been recovered as an empty subset; only the ones
+    // before it count.
+    let lexed = dslc_syntax::lexer::lex(spec.text());
+    let typing = lexed
+        .tokens
+        .iter()
+        .rev()
+        .find(|(t, span)| *t == dslc_syntax::lexer::Token::Subset && span.start <= offset)
+        .map_or(offset, |(_, span)| span.start);
     for statement in &ast.statements {
         if let Statement::Subset(s) = statement {
-            if s.axis.text == axis && s.span.end <= offset {
+            if s.axis.text == axis && s.span.start < typing {
                 if let Some(kept) = levels_of(spec, &s.levels) {
                     let kept: BTreeSet<String> = kept.into_iter().collect();
                     levels.retain(|l| kept.contains(l));
