@@ -163,7 +163,11 @@ fn references_include_csv_header_cells() {
         .collect();
     assert_eq!(
         found,
-        [("spec.cohort".into(), "tone".into()), ("spec.cohort".into(), "tone".into()), ("items.csv".into(), "tone".into())]
+        [
+            ("spec.cohort".into(), "tone".into()),
+            ("spec.cohort".into(), "tone".into()),
+            ("items.csv".into(), "tone".into())
+        ]
     );
 }
 
@@ -309,7 +313,10 @@ fn renaming_any_name_in_the_example_project_keeps_it_clean() {
             let offset = dslc_db::names::name_table(&db, file).get(&name).unwrap().definition().span.start;
             match dslc_ide::rename(&db, file, offset, &format!("renamed_{name}")) {
                 Err(reason) => {
-                    assert!(reason.starts_with("renaming a stage field changes what the spec means"), "{name}: {reason}");
+                    assert!(
+                        reason.starts_with("renaming a stage field changes what the spec means"),
+                        "{name}: {reason}"
+                    );
                     refused += 1;
                 }
                 Ok(change) => {

@@ -11,7 +11,7 @@ pub fn folding_ranges(doc: &Doc) -> Vec<FoldingRange> {
         .into_iter()
         .filter_map(|fold| {
             let (start, end) = (index.position(fold.span.start), index.position(fold.span.end));
-            (end.line > start.line).then(|| FoldingRange {
+            (end.line > start.line).then_some(FoldingRange {
                 start_line: start.line,
                 start_character: None,
                 end_line: end.line,
