@@ -7,6 +7,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
 use dslc_syntax::ast::{FileRef, Items, Levels, Name, SpecFile, Statement};
 use dslc_syntax::Span;
 
@@ -94,11 +96,14 @@ pub struct NameTable {
     pub symbols: Vec<Symbol>,
     /// Uses that name nothing declared (the checker reports them), with the name written.
     pub unresolved: Vec<(String, Site)>,
+    /// Symbol indexes sorted by name, so that a lookup is logarithmic in a large spec.
+    by_name: Vec<u32>,
 }
 
 impl NameTable {
     pub fn get(&self, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.name == name)
+        let found = self.by_name.binary_search_by(|&i| self.symbols[i as usize].name.as_str().cmp(name)).ok()?;
+        Some(&self.symbols[self.by_name[found] as usize])
     }
 
     /// The symbol and the site at byte `offset` of `file`, if a name is written there.
@@ -119,7 +124,7 @@ impl NameTable {
 pub fn name_table(db: &dyn Db, spec: SourceFile) -> NameTable {
     let file = &parse(db, spec).file;
     let spec_path: FilePath = Arc::from(spec.path(db).as_path());
-    let mut builder = Builder { spec: spec_path, table: NameTable::default() };
+    let mut builder = Builder { spec: spec_path, table: NameTable::default(), index: HashMap::default() };
     builder.definitions(file);
     builder.uses(file);
     for (file_ref, names) in header_owners(file) {
@@ -142,27 +147,36 @@ pub fn name_table(db: &dyn Db, spec: SourceFile) -> NameTable {
             ))
         });
     }
-    builder.table
+    let mut table = builder.table;
+    let mut by_name: Vec<u32> = (0..table.symbols.len() as u32).collect();
+    by_name.sort_by(|&a, &b| table.symbols[a as usize].name.cmp(&table.symbols[b as usize].name));
+    table.by_name = by_name;
+    table
 }
 
 struct Builder {
     spec: FilePath,
     table: NameTable,
+    /// Symbol index by name while building.
+    index: HashMap<String, usize>,
 }
 
 impl Builder {
     fn define(&mut self, name: &Name, kind: NameKind) {
         let site = Site { file: self.spec.clone(), span: name.span.clone(), role: SiteRole::Definition };
-        match self.table.symbols.iter_mut().find(|s| s.name == name.text) {
-            Some(symbol) => symbol.sites.push(site),
-            None => self.table.symbols.push(Symbol { name: name.text.clone(), kind, sites: vec![site] }),
+        match self.index.get(&name.text) {
+            Some(&i) => self.table.symbols[i].sites.push(site),
+            None => {
+                self.index.insert(name.text.clone(), self.table.symbols.len());
+                self.table.symbols.push(Symbol { name: name.text.clone(), kind, sites: vec![site] });
+            }
         }
     }
 
     fn add(&mut self, name: &str, file: &FilePath, span: Span, role: SiteRole) {
         let site = Site { file: file.clone(), span, role };
-        match self.table.symbols.iter_mut().find(|s| s.name == name) {
-            Some(symbol) => symbol.sites.push(site),
+        match self.index.get(name) {
+            Some(&i) => self.table.symbols[i].sites.push(site),
             None => self.table.unresolved.push((name.to_string(), site)),
         }
     }
@@ -173,7 +187,14 @@ impl Builder {
     }
 
     fn definitions(&mut self, file: &SpecFile) {
-        let declared = |n: &str| file.statements.iter().any(|st| matches!(st, Statement::Axis(a) if a.name.text == n));
+        let declared: HashSet<&str> = file
+            .statements
+            .iter()
+            .filter_map(|st| match st {
+                Statement::Axis(a) => Some(a.name.text.as_str()),
+                _ => None,
+            })
+            .collect();
         for statement in &file.statements {
             match statement {
                 Statement::Axis(s) => self.define(&s.name, NameKind::Axis),
@@ -182,8 +203,8 @@ impl Builder {
                 Statement::Tuple(s) => {
                     self.define(&s.name, NameKind::Tuple);
                     // A tuple defines its axes unless they were declared with `axis`.
-                    for axis in s.axes.iter().filter(|a| !declared(&a.text)) {
-                        if self.table.get(&axis.text).is_none() {
+                    for axis in s.axes.iter().filter(|a| !declared.contains(a.text.as_str())) {
+                        if !self.index.contains_key(&axis.text) {
                             self.define(axis, NameKind::Axis);
                         }
                     }
@@ -205,7 +226,8 @@ impl Builder {
                 Statement::Tuple(s) => {
                     for axis in &s.axes {
                         // The axes this tuple defines are already recorded as definitions.
-                        let defined_here = self.table.get(&axis.text).is_some_and(|symbol| {
+                        let defined_here = self.index.get(&axis.text).is_some_and(|&i| {
+                            let symbol = &self.table.symbols[i];
                             symbol.sites.iter().any(|site| site.span == axis.span && site.file == self.spec)
                         });
                         if !defined_here {
@@ -224,6 +246,18 @@ impl Builder {
 /// hold: an axis or subset file names its axis; a pair's or tuple's items file names the leaf
 /// axes of the rule (a side that is itself a pair or tuple contributes that rule's axes).
 fn header_owners(file: &SpecFile) -> Vec<(&FileRef, Vec<&str>)> {
+    let mut rules: HashMap<&str, Vec<&str>> = HashMap::default();
+    for statement in &file.statements {
+        match statement {
+            Statement::Pair(p) => {
+                rules.entry(&p.name.text).or_insert_with(|| vec![&p.left.text, &p.right.text]);
+            }
+            Statement::Tuple(t) => {
+                rules.entry(&t.name.text).or_insert_with(|| t.axes.iter().map(|a| a.text.as_str()).collect());
+            }
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for statement in &file.statements {
         match statement {
@@ -240,15 +274,15 @@ fn header_owners(file: &SpecFile) -> Vec<(&FileRef, Vec<&str>)> {
             Statement::Pair(s) => {
                 if let Items::File(f) = &s.items {
                     let mut names = Vec::new();
-                    leaf_axes(file, &s.left.text, &mut names, 0);
-                    leaf_axes(file, &s.right.text, &mut names, 0);
+                    leaf_axes(&rules, &s.left.text, &mut names, 0);
+                    leaf_axes(&rules, &s.right.text, &mut names, 0);
                     out.push((f, names));
                 }
             }
             Statement::Tuple(s) => {
                 if let Items::File(f) = &s.items {
                     let mut names = Vec::new();
-                    s.axes.iter().for_each(|a| leaf_axes(file, &a.text, &mut names, 0));
+                    s.axes.iter().for_each(|a| leaf_axes(&rules, &a.text, &mut names, 0));
                     out.push((f, names));
                 }
             }
@@ -259,15 +293,10 @@ fn header_owners(file: &SpecFile) -> Vec<(&FileRef, Vec<&str>)> {
 }
 
 /// The leaf axes under `name`: itself, or the axes of the pair or tuple it names.
-fn leaf_axes<'f>(file: &'f SpecFile, name: &'f str, out: &mut Vec<&'f str>, depth: usize) {
+fn leaf_axes<'f>(rules: &HashMap<&'f str, Vec<&'f str>>, name: &'f str, out: &mut Vec<&'f str>, depth: usize) {
     // Rules cannot nest deeper than the spec is long; the bound only guards against cycles.
-    let inner = file.statements.iter().find_map(|s| match s {
-        Statement::Pair(p) if p.name.text == name => Some(vec![p.left.text.as_str(), p.right.text.as_str()]),
-        Statement::Tuple(t) if t.name.text == name => Some(t.axes.iter().map(|a| a.text.as_str()).collect()),
-        _ => None,
-    });
-    match inner {
-        Some(inner) if depth < 16 => inner.into_iter().for_each(|n| leaf_axes(file, n, out, depth + 1)),
+    match rules.get(name) {
+        Some(inner) if depth < 16 => inner.iter().for_each(|n| leaf_axes(rules, n, out, depth + 1)),
         _ => out.push(name),
     }
 }

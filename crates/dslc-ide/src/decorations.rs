@@ -1,5 +1,7 @@
 //! What an editor draws over the text: inlay hints, semantic tokens and folding ranges.
 
+use std::collections::HashMap;
+
 use dslc_db::{Db, SourceFile};
 use dslc_syntax::ast::Statement;
 use dslc_syntax::lexer::{lex, Token as Lexed};
@@ -109,6 +111,17 @@ pub fn semantic_tokens(db: &dyn Db, spec: SourceFile) -> Vec<Token> {
     let spec = Spec::new(db, spec);
     let names = spec.names();
     let path = spec.path();
+    // Every name written in the spec, by start offset: one lookup per token keeps this linear.
+    let mut named: HashMap<usize, (usize, TokenKind)> = HashMap::new();
+    for symbol in &names.symbols {
+        let kind = if symbol.kind.is_rule() { TokenKind::Rule } else { TokenKind::Axis };
+        for site in symbol.sites.iter().filter(|s| *s.file == *path) {
+            named.insert(site.span.start, (site.span.end, kind));
+        }
+    }
+    for (_, site) in names.unresolved.iter().filter(|(_, s)| *s.file == *path) {
+        named.insert(site.span.start, (site.span.end, TokenKind::Axis));
+    }
     let lexed = lex(spec.text());
     let mut out: Vec<Token> = Vec::new();
     for (i, (token, span)) in lexed.tokens.iter().enumerate() {
@@ -116,15 +129,8 @@ pub fn semantic_tokens(db: &dyn Db, spec: SourceFile) -> Vec<Token> {
             t if t.is_keyword() => TokenKind::Keyword,
             Lexed::Str(_) => TokenKind::String,
             Lexed::Word(w) => {
-                let named = names.at(path, span.start).filter(|(_, site)| site.span == *span);
-                if let Some((symbol, _)) = named {
-                    if symbol.kind.is_rule() {
-                        TokenKind::Rule
-                    } else {
-                        TokenKind::Axis
-                    }
-                } else if names.unresolved.iter().any(|(_, site)| site.span == *span && *site.file == *path) {
-                    TokenKind::Axis
+                if let Some(&(_, kind)) = named.get(&span.start).filter(|(end, _)| *end == span.end) {
+                    kind
                 } else if *w == "file" && lexed.tokens.get(i + 1).is_some_and(|(t, _)| *t == Lexed::LParen) {
                     TokenKind::Function
                 } else if w.bytes().all(|b| b.is_ascii_digit()) {
