@@ -39,7 +39,9 @@ pub fn rename(db: &dyn Db, spec: SourceFile, offset: usize, new_name: &str) -> R
         ));
     }
     if let Some(taken) = names.get(new_name) {
-        return Err(format!("`{new_name}` is already declared as a {} in this spec", taken.kind.describe()));
+        let kind = taken.kind.describe();
+        let article = if kind.starts_with('a') { "an" } else { "a" };
+        return Err(format!("`{new_name}` is already declared as {article} {kind} in this spec"));
     }
     let mut change = SourceChange::default();
     for site in &symbol.sites {

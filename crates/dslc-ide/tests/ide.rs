@@ -171,6 +171,19 @@ fn references_include_csv_header_cells() {
     );
 }
 
+#[test]
+fn a_pair_items_header_names_the_axes_of_a_tuple_side() {
+    let f = fixture(
+        "cohort c\naxis x = [a]\ntuple t (u$0, v) = [(b, c)]\npair p (x, t) = file(\"p.csv\")\n\
+         --- p.csv\nx,u,v\na,b,c\n",
+    );
+    let found: Vec<(String, String)> = dslc_ide::references(&f.db, f.spec, f.offset)
+        .iter()
+        .map(|r| (f.relative(&r.path), f.at(&r.path, &r.span)))
+        .collect();
+    assert_eq!(found, [("spec.cohort".into(), "u".into()), ("p.csv".into(), "u".into())]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rename
 
@@ -206,7 +219,7 @@ fn rename_refuses_stage_field_targets_taken_names_and_bad_names() {
     let f = fixture("cohort c\naxis st$0yle = [a]\naxis tone = [b]\n");
     let rename = |new: &str| dslc_ide::rename(&f.db, f.spec, f.offset, new).unwrap_err();
     assert!(rename("essay_llm").contains("stage field"), "{}", rename("essay_llm"));
-    assert_eq!(rename("tone"), "`tone` is already declared as a axis in this spec");
+    assert_eq!(rename("tone"), "`tone` is already declared as an axis in this spec");
     assert_eq!(rename("two words"), "`two words` is not a valid name");
     assert_eq!(rename("axis"), "`axis` is not a valid name");
 }
