@@ -72,3 +72,58 @@ fn lsp_session_over_stdio() {
     let status = server.shutdown().unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// A client without dynamic file watching: an included file changed on disk shows in the
+/// diagnostics published after the next save, and after the next edit.
+#[test]
+fn included_file_changed_on_disk_shows_after_save_and_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("dslc.toml"), "").unwrap();
+    std::fs::write(root.join("styles.txt"), "plain\nbold\n").unwrap();
+    let spec = root.join("spec.cohort");
+    let text = "cohort c\naxis style = file(\"styles.txt\")\nsubset style = [bold]\n";
+    std::fs::write(&spec, text).unwrap();
+    let uri = format!("file://{}", spec.display());
+    let codes = |diagnostics: &[serde_json::Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|d| d["severity"] == 1)
+            .map(|d| d["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+
+    let mut server = Client::spawn(Path::new(env!("CARGO_BIN_EXE_dslc"))).expect("spawn dslc lsp");
+    server.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} })).unwrap();
+    server.notify("initialized", json!({})).unwrap();
+    let document = json!({ "uri": uri, "languageId": "cohort", "version": 1, "text": text });
+    server.notify("textDocument/didOpen", json!({ "textDocument": document })).unwrap();
+    assert_eq!(codes(&server.diagnostics(&uri).unwrap()), Vec::<String>::new());
+
+    // `bold` leaves the included file: the subset now leaves the axis empty.
+    std::fs::write(root.join("styles.txt"), "plain\n").unwrap();
+    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } })).unwrap();
+    assert_eq!(codes(&server.diagnostics(&uri).unwrap()), ["E0201"]);
+
+    // Back on disk, and an edit (a comment) re-checks with the restored file.
+    std::fs::write(root.join("styles.txt"), "plain\nbold\nitalic\n").unwrap();
+    let change = json!({
+        "textDocument": { "uri": uri, "version": 2 },
+        "contentChanges": [{ "text": format!("{text}# edited\n") }],
+    });
+    server.notify("textDocument/didChange", change).unwrap();
+    assert_eq!(codes(&server.diagnostics(&uri).unwrap()), Vec::<String>::new());
+
+    // A stage field cannot be renamed; the refusal says why.
+    let pilot = common::pilot();
+    let document = json!({ "uri": pilot.uri, "languageId": "cohort", "version": 1, "text": pilot.text });
+    server.notify("textDocument/didOpen", json!({ "textDocument": document })).unwrap();
+    let line = pilot.text.lines().position(|l| l.starts_with("axis draft_template")).unwrap();
+    let at = json!({ "textDocument": { "uri": pilot.uri }, "position": { "line": line, "character": 6 } });
+    let refused = server.request("textDocument/prepareRename", at).unwrap();
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("renaming a stage field changes what the spec means"), "{refused}");
+
+    let status = server.shutdown().unwrap();
+    assert!(status.success(), "{status}");
+}

@@ -7,6 +7,7 @@ pub mod db;
 pub mod diagnostic;
 pub mod files;
 pub mod interner;
+pub mod names;
 pub mod project;
 pub mod root;
 pub mod semantics;

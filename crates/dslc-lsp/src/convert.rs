@@ -6,21 +6,21 @@ use std::path::{Path, PathBuf};
 
 use dslc_db::diagnostic::Severity;
 use dslc_db::{Database, Db};
-use tower_lsp::lsp_types::{
-    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url,
+use tower_lsp_server::ls_types::{
+    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
 };
 
 use crate::position::{Encoding, LineIndex};
 
-pub fn uri_of(path: &Path) -> Option<Url> {
-    Url::from_file_path(path).ok()
+pub fn uri_of(path: &Path) -> Option<Uri> {
+    Uri::from_file_path(path)
 }
 
-pub fn path_of(uri: &Url) -> Option<PathBuf> {
-    if uri.scheme() != "file" {
+pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
         return None;
     }
-    uri.to_file_path().ok()
+    uri.to_file_path().map(|path| path.into_owned())
 }
 
 /// The text the database holds for a file (the editor's text for open files).

@@ -22,7 +22,7 @@
 //! start of the next frame), reading resumes there.
 
 use serde_json::Value;
-use tower_lsp::jsonrpc::{Id, Request, Response};
+use tower_lsp_server::jsonrpc::{Id, Request, Response};
 
 /// The default limit on a message body: 64 MiB.
 pub const DEFAULT_MAX_BODY: usize = 64 << 20;

@@ -1,15 +1,15 @@
 //! The dslc language server: LSP over stdio for cohort specs. Only this crate knows LSP types;
-//! the checker's byte offsets become positions here (`position`), and every feature is a plain
-//! function over the salsa database (`features`).
+//! the checker's byte offsets become positions here (`position`), and every request is answered
+//! by `dslc-ide` through one handler each (`handlers`).
 
 pub mod client;
-mod context;
 mod convert;
-mod features;
 pub mod framing;
+mod handlers;
 pub mod position;
 mod resync;
 mod server;
+mod watch;
 
 pub use server::serve;
 

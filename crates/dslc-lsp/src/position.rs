@@ -1,7 +1,7 @@
 //! Byte offsets ↔ LSP positions. The rest of dslc speaks byte offsets; this is the only place
 //! that knows lines and UTF-8/UTF-16 columns.
 
-use tower_lsp::lsp_types::{Position, Range};
+use tower_lsp_server::ls_types::{Position, Range};
 
 /// How the client counts columns, negotiated at `initialize`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

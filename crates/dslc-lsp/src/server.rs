@@ -1,4 +1,4 @@
-//! The LSP protocol layer (tower-lsp): document sync into the database, diagnostics publishing,
+//! The LSP protocol layer (tower-lsp-server): document sync into the database, diagnostics publishing,
 //! and the request handlers, which delegate to `features`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -8,18 +8,19 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use dslc_db::{Database, Db};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tower_lsp::jsonrpc::{Error, ErrorCode, Request, Response, Result};
-use tower_lsp::lsp_types::*;
-use tower_lsp::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Request, Response, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::convert::{self, path_of, uri_of};
-use crate::features::{self, Doc};
+use crate::handlers::{self, Doc};
 use crate::position::{Encoding, LineIndex};
 use crate::resync::{Resync, REJECTED};
+use crate::watch::Restat;
 
 /// Serves LSP over the given streams until `exit` or end of input. Returns whether the client
 /// asked for `shutdown` first (the exit code is 0 then, else 1).
@@ -32,45 +33,24 @@ where
     let backend_queued = queued.clone();
     let (service, socket) =
         LspService::new(move |client| Backend { client, state: Mutex::default(), queued: backend_queued });
-    let signal = Arc::new(ExitSignal::default());
-    let service = WatchExit { inner: service, signal: signal.clone(), queued };
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let service = Intercept { inner: service, shutdown: shutdown.clone(), queued };
     // One request at a time, in arrival order: edits and queries never overlap or reorder.
-    let server = Server::new(Resync::new(input), output, socket).concurrency_level(1).serve(service);
-    let mut server = std::pin::pin!(server);
-    // tower-lsp keeps reading after `exit`, so race the server against the exit notification.
-    std::future::poll_fn(|cx| {
-        if server.as_mut().poll(cx).is_ready() || signal.exited.load(Ordering::SeqCst) {
-            return Poll::Ready(());
-        }
-        *signal.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
-        // The flag may have been set between the check and storing the waker.
-        if signal.exited.load(Ordering::SeqCst) {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await;
-    signal.shutdown.load(Ordering::SeqCst)
+    // tower-lsp-server stops reading at `exit` by itself.
+    Server::new(Resync::new(input), output, socket).concurrency_level(1).serve(service).await;
+    shutdown.load(Ordering::SeqCst)
 }
 
-#[derive(Default)]
-struct ExitSignal {
-    shutdown: AtomicBool,
-    exited: AtomicBool,
-    waker: Mutex<Option<Waker>>,
-}
-
-/// The latest document version of each `didChange` read so far, noted when tower-lsp reads the
+/// The latest document version of each `didChange` read so far, noted when the server reads the
 /// message, before it is handled. A handler whose version is older knows that a newer change for
 /// the same document is already queued, and leaves the re-check and the publishing to it.
 #[derive(Default)]
 struct Queued {
-    latest: Mutex<HashMap<Url, i32>>,
+    latest: Mutex<HashMap<Uri, i32>>,
 }
 
 impl Queued {
-    fn latest(&self) -> MutexGuard<'_, HashMap<Url, i32>> {
+    fn latest(&self) -> MutexGuard<'_, HashMap<Uri, i32>> {
         self.latest.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -78,10 +58,10 @@ impl Queued {
     fn note(&self, method: &str, params: Option<&serde_json::Value>) {
         let document = params.and_then(|p| p.get("textDocument"));
         let Some(uri) = document.and_then(|d| d.get("uri")).and_then(|u| u.as_str()) else { return };
-        let Ok(uri) = Url::parse(uri) else { return };
+        let Ok(uri) = uri.parse::<Uri>() else { return };
         match method {
             "textDocument/didChange" => {
-                // Only a change that tower-lsp will decode and apply may supersede earlier ones;
+                // Only a change that the server will decode and apply may supersede earlier ones;
                 // otherwise the last valid change would skip publishing and leave stale results.
                 let decodes =
                     params.is_some_and(|p| <DidChangeTextDocumentParams as serde::Deserialize>::deserialize(p).is_ok());
@@ -99,16 +79,16 @@ impl Queued {
     }
 
     /// Whether a newer change of `uri` than `version` has been read.
-    fn superseded(&self, uri: &Url, version: i32) -> bool {
+    fn superseded(&self, uri: &Uri, version: i32) -> bool {
         self.latest().get(uri).is_some_and(|&latest| latest > version)
     }
 }
 
-/// Passes every message to the LSP service and notes `shutdown`, `exit` and queued document
-/// changes on the way; answers the stand-in requests for rejected input itself.
-struct WatchExit<S> {
+/// Passes every message to the LSP service and notes `shutdown` and queued document changes on
+/// the way; answers the stand-in requests for rejected input itself.
+struct Intercept<S> {
     inner: S,
-    signal: Arc<ExitSignal>,
+    shutdown: Arc<AtomicBool>,
     queued: Arc<Queued>,
 }
 
@@ -124,7 +104,7 @@ fn rejection_answer(request: &Request) -> Option<Response> {
     Some(Response::from_error(id, error))
 }
 
-impl<S> tower::Service<Request> for WatchExit<S>
+impl<S> tower::Service<Request> for Intercept<S>
 where
     S: tower::Service<Request, Response = Option<Response>>,
     S::Future: Send + 'static,
@@ -138,28 +118,13 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Self::Future {
-        // tower-lsp rejects `"params": null` on parameterless messages, which some clients send.
-        if matches!(request.method(), "shutdown" | "exit") && request.params() == Some(&serde_json::Value::Null) {
-            let (method, id, _) = request.into_parts();
-            let mut builder = Request::build(method);
-            if let Some(id) = id {
-                builder = builder.id(id);
-            }
-            request = builder.finish();
-        }
+    fn call(&mut self, request: Request) -> Self::Future {
         match request.method() {
             REJECTED => {
                 let answer = rejection_answer(&request);
                 return Box::pin(std::future::ready(Ok(answer)));
             }
-            "shutdown" => self.signal.shutdown.store(true, Ordering::SeqCst),
-            "exit" => {
-                self.signal.exited.store(true, Ordering::SeqCst);
-                if let Some(waker) = self.signal.waker.lock().unwrap_or_else(|p| p.into_inner()).take() {
-                    waker.wake();
-                }
-            }
+            "shutdown" => self.shutdown.store(true, Ordering::SeqCst),
             method => self.queued.note(method, request.params()),
         }
         Box::pin(self.inner.call(request))
@@ -167,7 +132,7 @@ where
 }
 
 struct Open {
-    uri: Url,
+    uri: Uri,
     text: String,
     version: i32,
 }
@@ -182,17 +147,32 @@ struct State {
     published: BTreeSet<PathBuf>,
     /// Whether the client can register file watchers dynamically.
     watch: bool,
+    /// Without watchers, known files are re-stated on each change and save.
+    restat: Restat,
 }
 
 impl State {
-    fn doc(&self, uri: &Url) -> Option<(&Path, &Open)> {
+    /// Picks up files changed on disk when the client does not report them itself.
+    fn refresh_unwatched(&mut self) {
+        if !self.watch {
+            let State { db, open, restat, .. } = self;
+            restat.refresh(db, open);
+        }
+    }
+
+    /// The open specs, for workspace-wide questions.
+    fn open_specs(&self) -> Vec<dslc_db::SourceFile> {
+        self.open.keys().filter(|p| is_spec(p)).map(|p| self.db.file(p)).collect()
+    }
+
+    fn doc(&self, uri: &Uri) -> Option<(&Path, &Open)> {
         let path = path_of(uri)?;
         self.open.get_key_value(&path).map(|(p, o)| (p.as_path(), o))
     }
 
     /// Diagnostics of every open spec, grouped by file, plus empty lists for files that had some,
     /// each with the version of the document when it is open.
-    fn diagnostics(&mut self) -> Vec<(Url, Vec<Diagnostic>, Option<i32>)> {
+    fn diagnostics(&mut self) -> Vec<(Uri, Vec<Diagnostic>, Option<i32>)> {
         let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
         for path in self.open.keys().filter(|p| is_spec(p)) {
             all.entry(path.clone()).or_default();
@@ -260,7 +240,7 @@ impl Backend {
     }
 
     /// Runs a feature on an open spec; unknown documents give `None`, a panic gives an error.
-    fn with_doc<T>(&self, uri: &Url, f: impl FnOnce(&Doc) -> T) -> Result<Option<T>> {
+    fn with_doc<T>(&self, uri: &Uri, f: impl FnOnce(&Doc) -> T) -> Result<Option<T>> {
         let state = self.state();
         let Some((path, open)) = state.doc(uri) else { return Ok(None) };
         if !is_spec(path) {
@@ -269,13 +249,13 @@ impl Backend {
         let file = state.db.file(path);
         let doc = Doc { db: &state.db, file, path, uri: &open.uri, text: &open.text, encoding: state.encoding };
         catch_unwind(AssertUnwindSafe(|| f(&doc))).map(Some).map_err(|_| {
-            eprintln!("dslc lsp: internal error handling a request on {uri}");
+            eprintln!("dslc lsp: internal error handling a request on {}", uri.as_str());
             Error::internal_error()
         })
     }
 
     /// Sets an open document's text; `version` `None` keeps the version it had.
-    fn set_text(&self, uri: &Url, text: String, version: Option<i32>) -> bool {
+    fn set_text(&self, uri: &Uri, text: String, version: Option<i32>) -> bool {
         let Some(path) = path_of(uri) else { return false };
         let mut state = self.state();
         state.db.set_file_text(&path, text.clone());
@@ -285,7 +265,6 @@ impl Backend {
     }
 }
 
-#[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
@@ -299,7 +278,10 @@ impl LanguageServer for Backend {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
         self.state().watch = watch;
-        let legend = SemanticTokensLegend { token_types: features::TOKEN_TYPES.to_vec(), token_modifiers: vec![] };
+        let legend = SemanticTokensLegend {
+            token_types: handlers::semantic_tokens::TOKEN_TYPES.to_vec(),
+            token_modifiers: vec![],
+        };
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(if utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
@@ -316,8 +298,13 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
-                rename_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -333,6 +320,7 @@ impl LanguageServer for Backend {
                 ..Default::default()
             },
             server_info: Some(ServerInfo { name: "dslc".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            offset_encoding: None,
         })
     }
 
@@ -394,6 +382,7 @@ impl LanguageServer for Backend {
         };
         let version = params.text_document.version;
         self.set_text(uri, text, Some(version));
+        self.state().refresh_unwatched();
         // A storm of changes is checked once: the last change that has been read publishes.
         if !self.queued.superseded(uri, version) {
             self.publish().await;
@@ -404,6 +393,7 @@ impl LanguageServer for Backend {
         if let Some(text) = params.text {
             self.set_text(&params.text_document.uri, text, None);
         }
+        self.state().refresh_unwatched();
         self.publish().await;
     }
 
@@ -434,28 +424,39 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        self.with_doc(&at.text_document.uri, |doc| features::completion(doc, at.position))
+        self.with_doc(&at.text_document.uri, |doc| handlers::completion::completion(doc, at.position))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        Ok(self.with_doc(&at.text_document.uri, |doc| features::hover(doc, at.position))?.flatten())
+        Ok(self.with_doc(&at.text_document.uri, |doc| handlers::hover::hover(doc, at.position))?.flatten())
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let at = params.text_document_position_params;
-        let found = self.with_doc(&at.text_document.uri, |doc| features::definition(doc, at.position))?.flatten();
+        let found =
+            self.with_doc(&at.text_document.uri, |doc| handlers::definition::definition(doc, at.position))?.flatten();
         Ok(found.map(GotoDefinitionResponse::Scalar))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let at = params.text_document_position;
-        self.with_doc(&at.text_document.uri, |doc| features::references(doc, at.position))
+        self.with_doc(&at.text_document.uri, |doc| handlers::references::references(doc, at.position))
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        match self.with_doc(&params.text_document.uri, |doc| handlers::rename::prepare_rename(doc, params.position))? {
+            None => Ok(None),
+            Some(Ok(range)) => Ok(range),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+        }
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let at = params.text_document_position;
-        match self.with_doc(&at.text_document.uri, |doc| features::rename(doc, at.position, &params.new_name))? {
+        let renamed =
+            self.with_doc(&at.text_document.uri, |doc| handlers::rename::rename(doc, at.position, &params.new_name))?;
+        match renamed {
             None => Ok(None),
             Some(Ok(edit)) => Ok(edit),
             Some(Err(message)) => Err(Error::invalid_params(message)),
@@ -463,20 +464,34 @@ impl LanguageServer for Backend {
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        let symbols = self.with_doc(&params.text_document.uri, features::symbols)?;
+        let symbols = self.with_doc(&params.text_document.uri, handlers::symbols::document_symbols)?;
         Ok(symbols.map(DocumentSymbolResponse::Nested))
     }
 
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let state = self.state();
+        let specs = state.open_specs();
+        let found = catch_unwind(AssertUnwindSafe(|| {
+            handlers::symbols::workspace_symbols(&state.db, &specs, &params.query, state.encoding)
+        }))
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(found)))
+    }
+
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        self.with_doc(&params.text_document.uri, features::inlay_hints)
+        self.with_doc(&params.text_document.uri, |doc| handlers::inlay_hint::inlay_hints(doc, params.range))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.with_doc(&params.text_document.uri, handlers::folding_range::folding_ranges)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        self.with_doc(&params.text_document.uri, |doc| features::code_actions(doc, params.range))
+        self.with_doc(&params.text_document.uri, |doc| handlers::code_action::code_actions(doc, params.range))
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        let tokens = self.with_doc(&params.text_document.uri, features::semantic_tokens)?;
+        let tokens = self.with_doc(&params.text_document.uri, handlers::semantic_tokens::semantic_tokens)?;
         Ok(tokens.map(|data| SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
     }
 }

@@ -419,3 +419,32 @@ fn path_completion_stays_inside_the_project_root() {
     assert_eq!(labels[6], root_listing);
     assert!(client.shutdown());
 }
+
+#[test]
+fn workspace_symbols_folding_and_prepare_rename() {
+    let mut client = Client::initialized(json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.cohort");
+    let text = "# one\n# two\ncohort c\naxis style = [\n  plain,\n  bold,\n]\ntie look (style, style)\n";
+    let uri = client.open(&path, text);
+    let hover = client.request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": pos(3, 6) }));
+    assert!(hover["result"]["contents"]["value"].as_str().unwrap().starts_with("**axis** `style`"));
+
+    let symbols = client.request("workspace/symbol", json!({ "query": "LOO" }));
+    let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["look"], "{symbols}");
+
+    let folds = client.request("textDocument/foldingRange", json!({ "textDocument": { "uri": uri } }));
+    let lines: Vec<(u64, u64)> = folds["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["startLine"].as_u64().unwrap(), f["endLine"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(lines, [(0, 1), (3, 6)], "{folds}");
+
+    let prepared =
+        client.request("textDocument/prepareRename", json!({ "textDocument": { "uri": uri }, "position": pos(7, 5) }));
+    assert_eq!(prepared["result"], json!({ "start": pos(7, 4), "end": pos(7, 8) }), "{prepared}");
+    assert!(client.shutdown());
+}

@@ -56,6 +56,14 @@ pub fn analyze(db: &dyn Db, spec: SourceFile) -> Analysis {
     span_map(db, spec).analysis(numbered_analysis(db, spec))
 }
 
+/// Locates and reads one `file("…")` of a spec exactly as `analyze` does (same root rule, same
+/// diagnostics), for queries that need an include outside the analysis, such as the name table.
+pub fn resolve_include(db: &dyn Db, spec: SourceFile, file_ref: &FileRef) -> Result<Arc<Included>, Box<Diagnostic>> {
+    let spec_path: FilePath = Arc::from(spec.path(db).as_path());
+    let spec_dir = spec.path(db).parent().map(Path::to_path_buf).unwrap_or_default();
+    DbResolver { db, spec_path, spec_dir, root: project_root(db, spec).clone() }.resolve(file_ref)
+}
+
 /// Every diagnostic for a spec, syntax first, then in source order.
 #[salsa::tracked(returns(ref))]
 pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {

@@ -20,6 +20,14 @@ pub enum Expected {
     Value {
         axis: String,
     },
+    /// A level of this axis inside `subset AXIS = [`: one of the axis's current levels.
+    Level {
+        axis: String,
+    },
+    /// After a pair's axes (`pair p (a, b) |`): the `balance` clause may come next.
+    Balance,
+    /// After `balance`: which side is balanced.
+    BalanceSide,
     /// A path inside `file("…")`: the text typed so far, up to the cursor.
     Path {
         typed: String,
@@ -36,7 +44,7 @@ pub struct Cursor {
 }
 
 /// Works out what is expected at byte `offset` of `text`.
-pub fn cursor(text: &str, offset: usize, file: &SpecFile) -> Cursor {
+pub(crate) fn cursor(text: &str, offset: usize, file: &SpecFile) -> Cursor {
     let offset = offset.min(text.len());
     let lexed = lex(text);
     let tokens = &lexed.tokens;
@@ -104,7 +112,7 @@ fn expected(text: &str, start: usize, before: &[&(Token, Span)], file: &SpecFile
         },
         Token::Subset => match eq {
             None if rest.is_empty() => Expected::AxisName,
-            Some(1) if depth > 0 => name(0).map_or(Expected::Nothing, |axis| Expected::Value { axis }),
+            Some(1) if depth > 0 => name(0).map_or(Expected::Nothing, |axis| Expected::Level { axis }),
             _ => Expected::Nothing,
         },
         Token::Tie => {
@@ -116,6 +124,11 @@ fn expected(text: &str, start: usize, before: &[&(Token, Span)], file: &SpecFile
         }
         Token::Pair | Token::Tuple => match eq {
             None if depth > 0 => Expected::AxisName,
+            None if statement[0].0 == Token::Pair && rest.contains(&&Token::RParen) => match rest.last() {
+                Some(Token::RParen) => Expected::Balance,
+                Some(Token::Word("balance")) => Expected::BalanceSide,
+                _ => Expected::Nothing,
+            },
             None => Expected::Nothing,
             Some(eq) => {
                 let axes: Vec<String> = rest[..eq]
@@ -171,7 +184,7 @@ fn resolve(axes: &[String], path: &[usize], file: &SpecFile) -> Option<String> {
 }
 
 /// The catalog whose IDs an axis (or a tie of such axes) takes.
-pub fn catalog_field_of(axis: &str, file: &SpecFile) -> Option<CatalogField> {
+pub(crate) fn catalog_field_of(axis: &str, file: &SpecFile) -> Option<CatalogField> {
     catalog_field_depth(axis, file, 0)
 }
 

@@ -1,0 +1,104 @@
+//! Document symbols (the outline of one spec) and workspace symbols (names across specs).
+
+use std::path::PathBuf;
+
+use dslc_db::{Db, SourceFile};
+use dslc_syntax::ast::Statement;
+use dslc_syntax::Span;
+
+use crate::Spec;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    Cohort,
+    Axis,
+    Rule,
+}
+
+/// One entry of the outline: `span` covers the statement, `selection` its name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub detail: Option<String>,
+    pub kind: SymbolKind,
+    pub span: Span,
+    pub selection: Span,
+    pub children: Vec<Symbol>,
+}
+
+/// The outline of a spec: cohort, axes (with level counts), ties, pairs and tuples (with their
+/// result size; a tuple's axes as children).
+pub fn document_symbols(db: &dyn Db, spec: SourceFile) -> Vec<Symbol> {
+    let spec = Spec::new(db, spec);
+    let design = spec.design();
+    let symbol = |name: &str, detail: Option<String>, kind: SymbolKind, span: &Span, selection: &Span| Symbol {
+        name: name.to_string(),
+        detail,
+        kind,
+        span: span.clone(),
+        selection: selection.clone(),
+        children: Vec::new(),
+    };
+    let levels =
+        |name: &str| design.axes.iter().find(|a| a.name == name).map(|a| format!("{} levels", a.declared_levels));
+    let rule = |name: &str, kind: &str| {
+        design.rules.iter().find(|r| r.name == name).map_or(kind.to_string(), |r| format!("{kind} → {}", r.after))
+    };
+    let mut out = Vec::new();
+    for statement in &spec.ast().statements {
+        match statement {
+            Statement::Cohort(s) => out.push(symbol(&s.id.text, None, SymbolKind::Cohort, &s.span, &s.id.span)),
+            Statement::Axis(s) => {
+                out.push(symbol(&s.name.text, levels(&s.name.text), SymbolKind::Axis, &s.span, &s.name.span))
+            }
+            Statement::Tie(s) => {
+                out.push(symbol(&s.name.text, Some(rule(&s.name.text, "tie")), SymbolKind::Rule, &s.span, &s.name.span))
+            }
+            Statement::Pair(s) => out.push(symbol(
+                &s.name.text,
+                Some(rule(&s.name.text, "pair")),
+                SymbolKind::Rule,
+                &s.span,
+                &s.name.span,
+            )),
+            Statement::Tuple(s) => {
+                let mut tuple =
+                    symbol(&s.name.text, Some(rule(&s.name.text, "tuple")), SymbolKind::Rule, &s.span, &s.name.span);
+                tuple.children = s
+                    .axes
+                    .iter()
+                    .map(|a| symbol(&a.text, levels(&a.text), SymbolKind::Axis, &a.span, &a.span))
+                    .collect();
+                out.push(tuple);
+            }
+            Statement::Subset(_) | Statement::Output(_) => {}
+        }
+    }
+    out
+}
+
+/// The declared names of `specs` whose name contains `query` (case-insensitively; an empty
+/// query matches all), each with its spec and declaration span, in spec then source order.
+pub fn workspace_symbols(db: &dyn Db, specs: &[SourceFile], query: &str) -> Vec<(PathBuf, Symbol)> {
+    let query = query.to_lowercase();
+    let mut out = Vec::new();
+    for &file in specs {
+        let names = dslc_db::names::name_table(db, file);
+        for symbol in names.symbols.iter().filter(|s| s.name.to_lowercase().contains(&query)) {
+            let site = symbol.definition();
+            let kind = if symbol.kind.is_rule() { SymbolKind::Rule } else { SymbolKind::Axis };
+            out.push((
+                site.file.to_path_buf(),
+                Symbol {
+                    name: symbol.name.clone(),
+                    detail: Some(symbol.kind.describe().to_string()),
+                    kind,
+                    span: site.span.clone(),
+                    selection: site.span.clone(),
+                    children: Vec::new(),
+                },
+            ));
+        }
+    }
+    out
+}

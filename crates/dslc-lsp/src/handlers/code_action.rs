@@ -1,0 +1,32 @@
+//! `textDocument/codeAction`: the quick fixes of `dslc-ide`, with the diagnostics they fix.
+
+use std::collections::HashMap;
+
+use tower_lsp_server::ls_types::*;
+
+use super::Doc;
+use crate::convert;
+
+pub fn code_actions(doc: &Doc, range: Range) -> Vec<CodeActionOrCommand> {
+    let index = doc.index();
+    let span = index.offset(range.start)..index.offset(range.end);
+    dslc_ide::quick_fixes(doc.db, doc.file, span)
+        .into_iter()
+        .map(|fix| {
+            let diagnostics: Vec<Diagnostic> =
+                convert::group(doc.db, &fix.diagnostics, doc.encoding).into_values().flatten().collect();
+            let edit = TextEdit::new(index.range(&fix.span), fix.replacement);
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(diagnostics),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(HashMap::from([(doc.uri.clone(), vec![edit])])),
+                    ..Default::default()
+                }),
+                is_preferred: Some(fix.preferred),
+                ..Default::default()
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,68 @@
+//! One handler per LSP request: each converts positions to byte offsets, asks `dslc-ide`, and
+//! converts the plain answer back to LSP types. Nothing semantic happens here.
+
+pub mod code_action;
+pub mod completion;
+pub mod definition;
+pub mod folding_range;
+pub mod hover;
+pub mod inlay_hint;
+pub mod references;
+pub mod rename;
+pub mod semantic_tokens;
+pub mod symbols;
+
+use std::path::Path;
+
+use dslc_db::{Database, SourceFile};
+use dslc_ide::{FileSpan, SourceChange};
+use tower_lsp_server::ls_types::{Location, Position, Range, TextEdit, Uri, WorkspaceEdit};
+
+use crate::convert::{self, uri_of};
+use crate::position::{Encoding, LineIndex};
+
+/// One open spec in the database, with its text and the negotiated encoding.
+pub struct Doc<'a> {
+    pub db: &'a Database,
+    pub file: SourceFile,
+    pub path: &'a Path,
+    pub uri: &'a Uri,
+    pub text: &'a str,
+    pub encoding: Encoding,
+}
+
+impl Doc<'_> {
+    pub fn index(&self) -> LineIndex<'_> {
+        LineIndex::new(self.text, self.encoding)
+    }
+
+    pub fn offset(&self, position: Position) -> usize {
+        self.index().offset(position)
+    }
+
+    /// A range in any file the database holds (this spec, an include, a catalog).
+    pub fn range_in(&self, path: &Path, span: &dslc_syntax::Span) -> Range {
+        if path == self.path {
+            return self.index().range(span);
+        }
+        let text = convert::text_of(self.db, path);
+        LineIndex::new(&text, self.encoding).range(span)
+    }
+
+    pub fn location(&self, found: &FileSpan) -> Option<Location> {
+        Some(Location::new(uri_of(&found.path)?, self.range_in(&found.path, &found.span)))
+    }
+
+    pub fn workspace_edit(&self, change: &SourceChange) -> WorkspaceEdit {
+        let changes = change
+            .edits
+            .iter()
+            .filter_map(|(path, edits)| {
+                let edits =
+                    edits.iter().map(|e| TextEdit::new(self.range_in(path, &e.span), e.new_text.clone())).collect();
+                Some((uri_of(path)?, edits))
+            })
+            .collect();
+        WorkspaceEdit { changes: Some(changes), ..Default::default() }
+    }
+}

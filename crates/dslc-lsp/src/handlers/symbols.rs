@@ -1,0 +1,63 @@
+//! `textDocument/documentSymbol` and `workspace/symbol`.
+
+use std::path::Path;
+
+use dslc_db::{Database, SourceFile};
+use dslc_ide::{Symbol, SymbolKind as Kind};
+use tower_lsp_server::ls_types::*;
+
+use super::Doc;
+use crate::convert::{self, uri_of};
+use crate::position::{Encoding, LineIndex};
+
+fn kind(kind: Kind) -> SymbolKind {
+    match kind {
+        Kind::Cohort => SymbolKind::MODULE,
+        Kind::Axis => SymbolKind::FIELD,
+        Kind::Rule => SymbolKind::STRUCT,
+    }
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` has to be written out.
+fn convert_symbol(index: &LineIndex, symbol: Symbol) -> DocumentSymbol {
+    DocumentSymbol {
+        name: symbol.name,
+        detail: symbol.detail,
+        kind: kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: index.range(&symbol.span),
+        selection_range: index.range(&symbol.selection),
+        children: (!symbol.children.is_empty())
+            .then(|| symbol.children.into_iter().map(|c| convert_symbol(index, c)).collect()),
+    }
+}
+
+pub fn document_symbols(doc: &Doc) -> Vec<DocumentSymbol> {
+    let index = doc.index();
+    dslc_ide::document_symbols(doc.db, doc.file).into_iter().map(|s| convert_symbol(&index, s)).collect()
+}
+
+#[allow(deprecated)] // `SymbolInformation::deprecated` has to be written out.
+pub fn workspace_symbols(
+    db: &Database,
+    specs: &[SourceFile],
+    query: &str,
+    encoding: Encoding,
+) -> Vec<SymbolInformation> {
+    dslc_ide::workspace_symbols(db, specs, query)
+        .into_iter()
+        .filter_map(|(path, symbol): (std::path::PathBuf, Symbol)| {
+            let text = convert::text_of(db, Path::new(&path));
+            let range = LineIndex::new(&text, encoding).range(&symbol.span);
+            Some(SymbolInformation {
+                name: symbol.name,
+                kind: kind(symbol.kind),
+                tags: None,
+                deprecated: None,
+                location: Location::new(uri_of(&path)?, range),
+                container_name: symbol.detail,
+            })
+        })
+        .collect()
+}
