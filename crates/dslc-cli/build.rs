@@ -33,8 +33,9 @@ fn main() {
         }
     }
     pages.sort();
-    let mut code =
-        String::from("/// (code, page) for every page in docs/diagnostics.\npub const PAGES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// (code, page) for every page in docs/diagnostics.\npub(crate) const PAGES: &[(&str, &str)] = &[\n",
+    );
     for (stem, path) in pages {
         let _ = writeln!(code, "    ({stem:?}, include_str!({path:?})),");
     }

@@ -48,7 +48,7 @@ fn far_miss(i: usize) -> String {
     }
 }
 
-pub fn bench_catalog_scale() {
+pub(crate) fn bench_catalog_scale() {
     let mut text = String::with_capacity(IDS * 40);
     text.push_str("template_id,template_name\n");
     for i in 0..IDS {
@@ -249,7 +249,7 @@ mod legacy {
 
     type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fx>>;
 
-    pub struct Index {
+    pub(super) struct Index {
         first: HashMap<Box<str>, u32>,
         postings: HashMap<u64, Vec<(u32, u8)>>,
         sizes: Vec<u16>,
@@ -274,7 +274,7 @@ mod legacy {
     }
 
     impl Index {
-        pub fn build(catalog: &Catalog) -> Index {
+        pub(super) fn build(catalog: &Catalog) -> Index {
             let mut repeats = vec![false; catalog.len()];
             for &(_, r) in &catalog.duplicates {
                 repeats[r] = true;
@@ -302,13 +302,13 @@ mod legacy {
             Index { first, postings, sizes, lower, by_lower, repeats }
         }
 
-        pub fn heap_bytes(&self) -> usize {
+        pub(super) fn heap_bytes(&self) -> usize {
             self.postings.capacity() * (8 + 24 + 1)
                 + self.postings.values().map(|v| v.capacity() * 8).sum::<usize>()
                 + self.sizes.capacity() * 2
         }
 
-        pub fn suggest(&self, catalog: &Catalog, wanted: &str) -> Vec<String> {
+        pub(super) fn suggest(&self, catalog: &Catalog, wanted: &str) -> Vec<String> {
             let entries = &catalog.entries;
             let lower = wanted.to_lowercase();
             let mut best: Vec<(usize, usize)> = Vec::new();

@@ -31,7 +31,7 @@ const ROUNDS: usize = 5;
 /// The largest growth exponent accepted: time grows as size^e.
 const MAX_EXPONENT: f64 = 1.2;
 
-pub fn bench_scaling() {
+pub(crate) fn bench_scaling() {
     println!("check scaling (in process, median of {ROUNDS} rounds interleaved; exponent = log(time ratio) / log(size ratio), 1× to 4×)");
     let mut worst: f64 = 0.0;
     for shape in SHAPES {

@@ -7,7 +7,7 @@ use std::process::Command;
 
 /// The commit a build comes from.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Commit {
+pub(crate) struct Commit {
     /// The abbreviated hash, at least 9 digits, as `git log --abbrev=9 --format=%h` prints it.
     pub hash: String,
     /// The committer date, `YYYY-MM-DD`.
@@ -21,7 +21,7 @@ pub struct Commit {
 /// git is missing or fails, or when `workspace` is not a work tree's top. The last case covers a
 /// crate unpacked inside some other checkout (`cargo package` builds under `target/`), whose
 /// enclosing repository's commit would be a lie.
-pub fn commit(git: &OsStr, workspace: &Path) -> Option<Commit> {
+pub(crate) fn commit(git: &OsStr, workspace: &Path) -> Option<Commit> {
     let run = |args: &[&str]| -> Option<String> {
         // Git finds the repository from `workspace` alone: a GIT_DIR set by a hook or a wrapper
         // would make any directory look like the top of a work tree.
@@ -65,7 +65,7 @@ pub fn commit(git: &OsStr, workspace: &Path) -> Option<Commit> {
 
 /// The text after `dslc ` in `dslc --version`: `0.1.0 (1a2b3c4d5 2026-12-01)` from a checkout,
 /// the plain package version otherwise.
-pub fn version_text(package_version: &str, commit: Option<&Commit>) -> String {
+pub(crate) fn version_text(package_version: &str, commit: Option<&Commit>) -> String {
     match commit {
         Some(commit) => format!("{package_version} ({} {})", commit.hash, commit.date),
         None => package_version.to_string(),

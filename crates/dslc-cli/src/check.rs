@@ -10,7 +10,7 @@ use crate::render::{Format, Renderer};
 use crate::{absolute, use_color, CatalogArgs, ReportArgs};
 
 #[derive(clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Spec files, or directories to search for `*.cohort` files.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -22,7 +22,7 @@ pub struct CheckArgs {
 
 /// The specs to check, and the spec files under the given directories that ignore files hid.
 #[derive(Debug, Default)]
-pub struct SpecSet {
+pub(crate) struct SpecSet {
     pub specs: Vec<PathBuf>,
     pub ignored: Vec<PathBuf>,
 }
@@ -33,7 +33,7 @@ pub struct SpecSet {
 /// `.git/info/exclude` are honoured and `.git` is skipped, but nothing else is skipped by name, so
 /// a cohort in a directory called `target` or `.drafts` is checked unless an ignore file says so.
 /// The spec files that ignore rules hid are returned too, so the summary can say what was left out.
-pub fn collect_specs(paths: &[PathBuf]) -> Result<SpecSet, String> {
+pub(crate) fn collect_specs(paths: &[PathBuf]) -> Result<SpecSet, String> {
     let mut set = SpecSet::default();
     for path in paths {
         let absolute = absolute(path);
@@ -92,7 +92,7 @@ fn cohort_files(dir: &Path, honour_ignores: bool) -> Result<Vec<PathBuf>, ignore
     Ok(files)
 }
 
-pub fn run(args: &CheckArgs) -> i32 {
+pub(crate) fn run(args: &CheckArgs) -> i32 {
     let SpecSet { specs, ignored } = match collect_specs(&args.paths) {
         Ok(set) => set,
         Err(message) => {
@@ -176,7 +176,7 @@ pub fn run(args: &CheckArgs) -> i32 {
 }
 
 /// `528 rows (24 drafts, 24 essays, 528 evaluations)`, or just rows for design-only specs.
-pub fn describe_counts(counts: &dslc_db::Counts) -> String {
+pub(crate) fn describe_counts(counts: &dslc_db::Counts) -> String {
     use dslc_db::describe_count;
     let parts: Vec<String> = [(counts.drafts, "draft"), (counts.essays, "essay"), (counts.evaluations, "evaluation")]
         .into_iter()

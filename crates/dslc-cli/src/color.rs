@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 /// The values of `--color`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     // Plain comments, not doc comments: clap would list each in `--help` under every command.
     // Colour when the stream is a terminal and the environment allows it.
     #[default]
@@ -23,12 +23,12 @@ pub enum ColorChoice {
 static CHOICE: OnceLock<ColorChoice> = OnceLock::new();
 
 /// Records the `--color` of this run; later calls are ignored.
-pub fn set_choice(choice: ColorChoice) {
+pub(crate) fn set_choice(choice: ColorChoice) {
     let _ = CHOICE.set(choice);
 }
 
 /// Whether to colour output written to a stream, given whether that stream is a terminal.
-pub fn enabled(is_terminal: bool) -> bool {
+pub(crate) fn enabled(is_terminal: bool) -> bool {
     decide(CHOICE.get().copied().unwrap_or_default(), is_terminal, |name| std::env::var_os(name))
 }
 
@@ -37,7 +37,7 @@ pub fn enabled(is_terminal: bool) -> bool {
 /// turns it on even when redirected; else `CLICOLOR=0` turns it off; else colour needs a
 /// terminal whose `TERM` is set and not `dumb` (on Windows, an unset `TERM` is fine), unless
 /// `CLICOLOR` is set (to anything but `0`) or `CI` is set, which stand in for the `TERM` check.
-pub fn decide(choice: ColorChoice, is_terminal: bool, env: impl Fn(&str) -> Option<OsString>) -> bool {
+pub(crate) fn decide(choice: ColorChoice, is_terminal: bool, env: impl Fn(&str) -> Option<OsString>) -> bool {
     match choice {
         ColorChoice::Always => return true,
         ColorChoice::Never => return false,

@@ -20,7 +20,7 @@ use crate::{absolute, use_color, CatalogArgs, ReportArgs};
 
 /// What `compile` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Emit {
+pub(crate) enum Emit {
     /// membership.csv, manifest.json and stage_manifest.json.
     Membership,
     /// rows.csv: the design rows in output order.
@@ -30,7 +30,7 @@ pub enum Emit {
 }
 
 #[derive(clap::Args)]
-pub struct CompileArgs {
+pub(crate) struct CompileArgs {
     /// The spec file to compile.
     pub spec: PathBuf,
     /// The output directory; created if missing.
@@ -62,7 +62,7 @@ pub struct CompileArgs {
 
 /// The cohort id: `--cohort-id`, else the `cohort` statement, else the spec's directory name
 /// (a directory named `spec` is skipped: `data/cohorts/X/spec/…` gives `X`).
-pub fn cohort_id(explicit: Option<&str>, design: &Design, spec: &Path) -> String {
+pub(crate) fn cohort_id(explicit: Option<&str>, design: &Design, spec: &Path) -> String {
     if let Some(id) = explicit.or(design.cohort_id.as_deref()) {
         return id.to_string();
     }
@@ -73,7 +73,7 @@ pub fn cohort_id(explicit: Option<&str>, design: &Design, spec: &Path) -> String
     dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cohort".into())
 }
 
-pub fn run(args: &CompileArgs) -> i32 {
+pub(crate) fn run(args: &CompileArgs) -> i32 {
     if args.seed_metadata && args.gens_root.is_none() {
         eprintln!("error: --seed-metadata needs --gens-root");
         return 2;

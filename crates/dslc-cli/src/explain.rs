@@ -8,12 +8,12 @@ mod pages {
 }
 
 /// The page for `code`, if it is a known code with a page.
-pub fn page(code: &str) -> Option<&'static str> {
+pub(crate) fn page(code: &str) -> Option<&'static str> {
     let code = codes::lookup(code)?;
     pages::PAGES.iter().find(|(id, _)| *id == code.id).map(|(_, page)| *page)
 }
 
-pub fn run(code: &str) -> i32 {
+pub(crate) fn run(code: &str) -> i32 {
     match page(code) {
         Some(text) => {
             print!("{text}");
@@ -34,7 +34,7 @@ pub fn run(code: &str) -> i32 {
 }
 
 /// Prints every code with its severity and title.
-pub fn list() -> i32 {
+pub(crate) fn list() -> i32 {
     for code in codes::ALL {
         println!("{}  {:<7}  {}", code.id, code.severity.as_str(), code.title);
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use clap_complete::Shell;
 
 /// Prints the completion script for `shell` to stdout.
-pub fn completions(mut command: clap::Command, shell: Shell) -> i32 {
+pub(crate) fn completions(mut command: clap::Command, shell: Shell) -> i32 {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "dslc", &mut script);
     print(&script)
@@ -15,7 +15,7 @@ pub fn completions(mut command: clap::Command, shell: Shell) -> i32 {
 
 /// Prints the man page dslc(1) to stdout, or with `dir` writes it and one page per command
 /// (`dslc-check.1`, …) into that directory.
-pub fn man(command: clap::Command, dir: Option<&Path>) -> i32 {
+pub(crate) fn man(command: clap::Command, dir: Option<&Path>) -> i32 {
     let Some(dir) = dir else {
         // As `generate_to` does for the pages it writes: `dslc help` has no page of its own.
         let command = command.disable_help_subcommand(true);

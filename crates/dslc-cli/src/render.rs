@@ -24,7 +24,7 @@ pub enum Format {
 const MAX_SHOWN_LINE: usize = 1_000;
 
 /// Looks up file texts in the database and shortens paths for display.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     db: &'a Database,
     cwd: PathBuf,
     color: bool,
@@ -56,7 +56,7 @@ impl<'a> ariadne::Cache<String> for SourceCache<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(db: &'a Database, color: bool) -> Self {
+    pub(crate) fn new(db: &'a Database, color: bool) -> Self {
         Renderer {
             db,
             cwd: std::env::current_dir().unwrap_or_default(),
@@ -68,7 +68,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A path relative to the working directory when it lies below it, else as it is.
-    pub fn display_path(&self, path: &Path) -> String {
+    pub(crate) fn display_path(&self, path: &Path) -> String {
         path.strip_prefix(&self.cwd).unwrap_or(path).display().to_string()
     }
 
@@ -81,7 +81,7 @@ impl<'a> Renderer<'a> {
         cache.entry(path.to_path_buf()).or_insert_with(|| Rc::new(LineIndex::new(self.text(path)))).clone()
     }
 
-    pub fn write(&self, format: Format, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn write(&self, format: Format, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
         for d in diagnostics {
             match format {
                 Format::Human => self.human(d, out)?,
@@ -94,7 +94,7 @@ impl<'a> Renderer<'a> {
 
     /// Ends human output as rustc does: which errors shown have a page, and how to read one.
     /// Writes nothing when no error was shown.
-    pub fn write_explain_pointer(&self, out: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn write_explain_pointer(&self, out: &mut dyn Write) -> io::Result<()> {
         let codes = self.shown_errors.borrow();
         let Some(first) = codes.first() else { return Ok(()) };
         writeln!(out)?;

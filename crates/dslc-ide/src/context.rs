@@ -9,7 +9,7 @@ use dslc_syntax::Span;
 
 /// The kind of thing expected at the cursor.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Expected {
+pub(crate) enum Expected {
     /// A statement keyword (at the start of a line, outside brackets).
     Keyword,
     /// The name of a new axis (`axis |`): the stage field names are the useful ones.
@@ -37,7 +37,7 @@ pub enum Expected {
 
 /// The expectation at a cursor and the span that a completion replaces.
 #[derive(Clone, Debug)]
-pub struct Cursor {
+pub(crate) struct Cursor {
     pub expected: Expected,
     /// The word (or path segment) under the cursor; empty at the cursor when there is none.
     pub replace: Span,

@@ -12,11 +12,11 @@ use tower_lsp_server::ls_types::{
 
 use crate::position::{Encoding, LineIndex};
 
-pub fn uri_of(path: &Path) -> Option<Uri> {
+pub(crate) fn uri_of(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
-pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+pub(crate) fn path_of(uri: &Uri) -> Option<PathBuf> {
     if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
         return None;
     }
@@ -24,12 +24,12 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
 }
 
 /// The text the database holds for a file (the editor's text for open files).
-pub fn text_of(db: &Database, path: &Path) -> String {
+pub(crate) fn text_of(db: &Database, path: &Path) -> String {
     db.file(path).contents(db).text.clone()
 }
 
 /// Converts diagnostics into LSP diagnostics per file, keyed by path.
-pub fn group(
+pub(crate) fn group(
     db: &Database,
     diagnostics: &[dslc_db::Diagnostic],
     encoding: Encoding,

@@ -15,9 +15,9 @@ use crate::framing::{Frame, Framer, Rejection};
 
 /// The method of the stand-in request for rejected input (see `server::WatchExit`). Not `$/…`:
 /// tower-lsp never answers unknown `$/` requests.
-pub const REJECTED: &str = "dslc/rejected";
+pub(crate) const REJECTED: &str = "dslc/rejected";
 
-pub struct Resync<R> {
+pub(crate) struct Resync<R> {
     inner: R,
     framer: Framer,
     /// Framed messages ready for tower-lsp.
@@ -26,7 +26,7 @@ pub struct Resync<R> {
 }
 
 impl<R> Resync<R> {
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         Resync { inner, framer: Framer::new(), ready: VecDeque::new(), eof: false }
     }
 

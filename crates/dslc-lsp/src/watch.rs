@@ -18,7 +18,7 @@ fn stamp(path: &std::path::Path) -> Stamp {
 }
 
 #[derive(Default)]
-pub struct Restat {
+pub(crate) struct Restat {
     stamps: HashMap<PathBuf, Stamp>,
 }
 
@@ -26,7 +26,7 @@ impl Restat {
     /// Reloads every known file that is not open in the editor and whose stamp changed since the
     /// last call. A file seen for the first time is reloaded once, since it may have changed
     /// between the database's first read and now. Returns how many files were reloaded.
-    pub fn refresh<T>(&mut self, db: &mut Database, open: &BTreeMap<PathBuf, T>) -> usize {
+    pub(crate) fn refresh<T>(&mut self, db: &mut Database, open: &BTreeMap<PathBuf, T>) -> usize {
         let mut reloaded = 0;
         for path in db.known_paths() {
             if open.contains_key(&path) {

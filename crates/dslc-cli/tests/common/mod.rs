@@ -3,13 +3,13 @@
 use std::path::Path;
 
 /// The pilot spec's URI and text, and a line of it that the tests edit.
-pub struct Pilot {
+pub(crate) struct Pilot {
     pub uri: String,
     pub text: String,
     pub subset: &'static str,
 }
 
-pub fn pilot() -> Pilot {
+pub(crate) fn pilot() -> Pilot {
     let spec =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/project/data/cohorts/pilot-2026-01/spec.cohort");
     let spec = std::fs::canonicalize(spec).unwrap();

@@ -18,14 +18,14 @@ use dslc_syntax::ast::{ItemElem, ItemTuple, Items, Levels, SpecFile, Statement};
 
 /// A level of a map entry: a plain value, or a pair's or tuple's structured item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Val {
+pub(crate) enum Val {
     Text(String),
     Tup(Vec<Val>),
 }
 
 impl Val {
     /// The value as spec source text, for generators: `x`, `"a b"` or `(x, (y, z))`.
-    pub fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         match self {
             Val::Text(t) => dslc_syntax::quote_value(t),
             Val::Tup(parts) => format!("({})", parts.iter().map(Val::source).collect::<Vec<_>>().join(", ")),
@@ -35,7 +35,7 @@ impl Val {
 
 /// The rows: column names and one text per column in each row, in output order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rows {
+pub(crate) struct Rows {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
@@ -43,14 +43,14 @@ pub struct Rows {
 /// An included file as the reference needs it: the header of a CSV (`None` for a TXT file)
 /// and each row's trimmed cells.
 #[derive(Clone, Debug, Default)]
-pub struct Included {
+pub(crate) struct Included {
     pub header: Option<Vec<String>>,
     pub rows: Vec<Vec<String>>,
 }
 
 /// Reads an included file's text with dslc's own reader (fuzzed separately by the `csv` target),
 /// trimming cells as dslc compares them; `None` when it does not read.
-pub fn read_included(path: &str, text: &str) -> Option<Included> {
+pub(crate) fn read_included(path: &str, text: &str) -> Option<Included> {
     let cells = |r: &dslc_db::table::Record| r.cells.iter().map(|c| c.text.trim().to_string()).collect();
     if path.to_ascii_lowercase().ends_with(".txt") {
         let table = dslc_db::table::read_txt(text).ok()?;
@@ -61,7 +61,7 @@ pub fn read_included(path: &str, text: &str) -> Option<Included> {
 }
 
 /// Finds an included file by the path written in `file("…")`; `None` means unsupported.
-pub type Files<'a> = &'a dyn Fn(&str) -> Option<Included>;
+pub(crate) type Files<'a> = &'a dyn Fn(&str) -> Option<Included>;
 
 /// How a rule's entry turns back into columns after the product.
 #[derive(Clone, Debug)]
@@ -74,7 +74,7 @@ enum Expansion {
 
 /// The axis map after every rule, plus what the row expansion needs.
 #[derive(Clone, Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     /// Live entries in map order, with their levels in level order.
     pub entries: Vec<(String, Vec<Val>)>,
     /// A tied axis (or tie) → the tie that took it.
@@ -91,7 +91,7 @@ pub struct State {
 
 impl State {
     /// The live entry a name means: itself, or the tie that took it (followed through ties).
-    pub fn resolve(&self, name: &str) -> String {
+    pub(crate) fn resolve(&self, name: &str) -> String {
         let mut current = name.to_string();
         // A chain of ties is at most as long as the number of aliases; the bound avoids a loop.
         for _ in 0..=self.alias.len() {
@@ -221,12 +221,12 @@ fn bound_levels(items: &Items, position: usize, name: &str, files: Files) -> Res
 }
 
 /// Builds the axis map of a spec without includes.
-pub fn state(file: &SpecFile, cap: usize) -> Result<State, String> {
+pub(crate) fn state(file: &SpecFile, cap: usize) -> Result<State, String> {
     state_with(file, cap, &|_| None)
 }
 
 /// Builds the axis map of a spec: declared axes, tuple-bound axes, then every rule in order.
-pub fn state_with(file: &SpecFile, cap: usize, files: Files) -> Result<State, String> {
+pub(crate) fn state_with(file: &SpecFile, cap: usize, files: Files) -> Result<State, String> {
     let mut st = State::default();
     // Step 5.1.1: declared axes in declaration order, repeated levels dropped.
     for s in &file.statements {
@@ -377,12 +377,12 @@ fn expand(st: &State, mut row: Vec<(String, Val)>) -> Result<Vec<(String, String
 }
 
 /// Every design row of a spec without includes, in product order (first entry slowest).
-pub fn evaluate(file: &SpecFile, cap: usize) -> Result<Rows, String> {
+pub(crate) fn evaluate(file: &SpecFile, cap: usize) -> Result<Rows, String> {
     evaluate_with(file, cap, &|_| None)
 }
 
 /// Every design row of the spec, in product order (first entry slowest), or why not.
-pub fn evaluate_with(file: &SpecFile, cap: usize, files: Files) -> Result<Rows, String> {
+pub(crate) fn evaluate_with(file: &SpecFile, cap: usize, files: Files) -> Result<Rows, String> {
     let st = state_with(file, cap, files)?;
     let mut total: usize = 1;
     for (_, levels) in &st.entries {
@@ -427,7 +427,7 @@ pub fn evaluate_with(file: &SpecFile, cap: usize, files: Files) -> Result<Rows, 
 }
 
 /// A source of choices for [`generate`]: a seeded xorshift in tests, fuzz input in `fuzz/`.
-pub trait Choices {
+pub(crate) trait Choices {
     /// A number in `0..n` (`n` ≥ 1).
     fn below(&mut self, n: usize) -> usize;
 
@@ -475,14 +475,14 @@ fn flatten(st: &State, name: &str, value: &Val, out: &mut Vec<(String, String)>)
 const ITEMS_FILE: &str = "items/a.csv";
 
 /// Generates a small spec that is valid more often than not; see [`generate_project`].
-pub fn generate(c: &mut dyn Choices) -> String {
+pub(crate) fn generate(c: &mut dyn Choices) -> String {
     generate_project(c).0
 }
 
 /// Generates a small spec that is valid more often than not: axes, then rules built from the
 /// reference's own view of the live entries, statements shuffled where order does not matter.
 /// One pair or tuple may take its items from a generated `items/a.csv`, returned beside the spec.
-pub fn generate_project(c: &mut dyn Choices) -> (String, Option<String>) {
+pub(crate) fn generate_project(c: &mut dyn Choices) -> (String, Option<String>) {
     let mut csv: Option<String> = None;
     let mut axes: Vec<String> = Vec::new();
     let n_axes = 1 + c.below(4);

@@ -7,7 +7,7 @@ use tower_lsp_server::ls_types::*;
 use super::Doc;
 use crate::convert;
 
-pub fn code_actions(doc: &Doc, range: Range) -> Vec<CodeActionOrCommand> {
+pub(crate) fn code_actions(doc: &Doc, range: Range) -> Vec<CodeActionOrCommand> {
     let index = doc.index();
     let span = index.offset(range.start)..index.offset(range.end);
     dslc_ide::quick_fixes(doc.db, doc.file, span)

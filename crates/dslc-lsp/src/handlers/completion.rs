@@ -5,7 +5,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 
-pub fn completion(doc: &Doc, position: Position) -> CompletionResponse {
+pub(crate) fn completion(doc: &Doc, position: Position) -> CompletionResponse {
     let offset = doc.offset(position);
     let found = dslc_ide::completions(doc.db, doc.file, offset);
     let index = doc.index();

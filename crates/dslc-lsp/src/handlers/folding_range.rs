@@ -5,7 +5,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 
-pub fn folding_ranges(doc: &Doc) -> Vec<FoldingRange> {
+pub(crate) fn folding_ranges(doc: &Doc) -> Vec<FoldingRange> {
     let index = doc.index();
     dslc_ide::folding_ranges(doc.db, doc.file)
         .into_iter()

@@ -4,7 +4,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 
-pub fn hover(doc: &Doc, position: Position) -> Option<Hover> {
+pub(crate) fn hover(doc: &Doc, position: Position) -> Option<Hover> {
     let found = dslc_ide::hover(doc.db, doc.file, doc.offset(position))?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: found.markdown }),

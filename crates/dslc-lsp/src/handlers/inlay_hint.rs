@@ -4,7 +4,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 
-pub fn inlay_hints(doc: &Doc, range: Range) -> Vec<InlayHint> {
+pub(crate) fn inlay_hints(doc: &Doc, range: Range) -> Vec<InlayHint> {
     let index = doc.index();
     let span = index.offset(range.start)..index.offset(range.end);
     dslc_ide::inlay_hints(doc.db, doc.file, span)

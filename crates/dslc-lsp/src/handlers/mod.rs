@@ -1,16 +1,16 @@
 //! One handler per LSP request: each converts positions to byte offsets, asks `dslc-ide`, and
 //! converts the plain answer back to LSP types. Nothing semantic happens here.
 
-pub mod code_action;
-pub mod completion;
-pub mod definition;
-pub mod folding_range;
-pub mod hover;
-pub mod inlay_hint;
-pub mod references;
-pub mod rename;
-pub mod semantic_tokens;
-pub mod symbols;
+pub(crate) mod code_action;
+pub(crate) mod completion;
+pub(crate) mod definition;
+pub(crate) mod folding_range;
+pub(crate) mod hover;
+pub(crate) mod inlay_hint;
+pub(crate) mod references;
+pub(crate) mod rename;
+pub(crate) mod semantic_tokens;
+pub(crate) mod symbols;
 
 use std::path::Path;
 
@@ -22,7 +22,7 @@ use crate::convert::{self, uri_of};
 use crate::position::{Encoding, LineIndex};
 
 /// One open spec in the database, with its text and the negotiated encoding.
-pub struct Doc<'a> {
+pub(crate) struct Doc<'a> {
     pub db: &'a Database,
     pub file: SourceFile,
     pub path: &'a Path,
@@ -32,16 +32,16 @@ pub struct Doc<'a> {
 }
 
 impl Doc<'_> {
-    pub fn index(&self) -> LineIndex<'_> {
+    pub(crate) fn index(&self) -> LineIndex<'_> {
         LineIndex::new(self.text, self.encoding)
     }
 
-    pub fn offset(&self, position: Position) -> usize {
+    pub(crate) fn offset(&self, position: Position) -> usize {
         self.index().offset(position)
     }
 
     /// A range in any file the database holds (this spec, an include, a catalog).
-    pub fn range_in(&self, path: &Path, span: &dslc_syntax::Span) -> Range {
+    pub(crate) fn range_in(&self, path: &Path, span: &dslc_syntax::Span) -> Range {
         if path == self.path {
             return self.index().range(span);
         }
@@ -49,11 +49,11 @@ impl Doc<'_> {
         LineIndex::new(&text, self.encoding).range(span)
     }
 
-    pub fn location(&self, found: &FileSpan) -> Option<Location> {
+    pub(crate) fn location(&self, found: &FileSpan) -> Option<Location> {
         Some(Location::new(uri_of(&found.path)?, self.range_in(&found.path, &found.span)))
     }
 
-    pub fn workspace_edit(&self, change: &SourceChange) -> WorkspaceEdit {
+    pub(crate) fn workspace_edit(&self, change: &SourceChange) -> WorkspaceEdit {
         let changes = change
             .edits
             .iter()

@@ -4,6 +4,6 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 
-pub fn references(doc: &Doc, position: Position) -> Vec<Location> {
+pub(crate) fn references(doc: &Doc, position: Position) -> Vec<Location> {
     dslc_ide::references(doc.db, doc.file, doc.offset(position)).iter().filter_map(|f| doc.location(f)).collect()
 }

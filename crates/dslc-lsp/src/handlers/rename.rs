@@ -5,12 +5,12 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 
-pub fn prepare_rename(doc: &Doc, position: Position) -> Result<Option<PrepareRenameResponse>, String> {
+pub(crate) fn prepare_rename(doc: &Doc, position: Position) -> Result<Option<PrepareRenameResponse>, String> {
     let span = dslc_ide::prepare_rename(doc.db, doc.file, doc.offset(position))?;
     Ok(span.map(|span| PrepareRenameResponse::Range(doc.index().range(&span))))
 }
 
-pub fn rename(doc: &Doc, position: Position, new_name: &str) -> Result<Option<WorkspaceEdit>, String> {
+pub(crate) fn rename(doc: &Doc, position: Position, new_name: &str) -> Result<Option<WorkspaceEdit>, String> {
     let change = dslc_ide::rename(doc.db, doc.file, doc.offset(position), new_name)?;
     Ok(change.map(|change| doc.workspace_edit(&change)))
 }

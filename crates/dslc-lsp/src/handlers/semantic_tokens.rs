@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 use super::Doc;
 
 /// Token types, in the order of `TokenKind::ALL` (the legend).
-pub const TOKEN_TYPES: [SemanticTokenType; 8] = [
+pub(crate) const TOKEN_TYPES: [SemanticTokenType; 8] = [
     SemanticTokenType::KEYWORD,
     SemanticTokenType::STRING,
     SemanticTokenType::NUMBER,
@@ -21,7 +21,7 @@ fn legend_index(kind: TokenKind) -> u32 {
     TokenKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u32
 }
 
-pub fn semantic_tokens(doc: &Doc) -> Vec<SemanticToken> {
+pub(crate) fn semantic_tokens(doc: &Doc) -> Vec<SemanticToken> {
     let index = doc.index();
     let tokens = dslc_ide::semantic_tokens(doc.db, doc.file);
     let mut out = Vec::with_capacity(tokens.len());

@@ -33,13 +33,13 @@ fn convert_symbol(index: &LineIndex, symbol: Symbol) -> DocumentSymbol {
     }
 }
 
-pub fn document_symbols(doc: &Doc) -> Vec<DocumentSymbol> {
+pub(crate) fn document_symbols(doc: &Doc) -> Vec<DocumentSymbol> {
     let index = doc.index();
     dslc_ide::document_symbols(doc.db, doc.file).into_iter().map(|s| convert_symbol(&index, s)).collect()
 }
 
 #[allow(deprecated)] // `SymbolInformation::deprecated` has to be written out.
-pub fn workspace_symbols(
+pub(crate) fn workspace_symbols(
     db: &Database,
     specs: &[SourceFile],
     query: &str,

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::runtime::Runtime;
 
-pub struct Client {
+pub(crate) struct Client {
     runtime: Runtime,
     to_server: DuplexStream,
     from_server: BufReader<DuplexStream>,
@@ -21,17 +21,17 @@ pub struct Client {
     server: Option<tokio::task::JoinHandle<bool>>,
 }
 
-pub fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project")
 }
 
-pub fn uri(path: &Path) -> String {
+pub(crate) fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
 impl Client {
     /// Starts a server without initializing it.
-    pub fn start() -> Client {
+    pub(crate) fn start() -> Client {
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         let (to_server, server_in) = tokio::io::duplex(1 << 20);
         let (server_out, from_server) = tokio::io::duplex(1 << 20);
@@ -48,7 +48,7 @@ impl Client {
     }
 
     /// Starts and initializes a server with the given client capabilities.
-    pub fn initialized(capabilities: Value) -> Client {
+    pub(crate) fn initialized(capabilities: Value) -> Client {
         let mut client = Client::start();
         let response = client.request("initialize", json!({ "capabilities": capabilities }));
         assert!(response.get("result").is_some(), "initialize failed: {response}");
@@ -56,7 +56,7 @@ impl Client {
         client
     }
 
-    pub fn send_raw(&mut self, body: &str) {
+    pub(crate) fn send_raw(&mut self, body: &str) {
         let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
         self.runtime.block_on(async {
             self.to_server.write_all(frame.as_bytes()).await.expect("write to server");
@@ -64,7 +64,7 @@ impl Client {
     }
 
     /// Writes already framed bytes in one go.
-    pub fn send_frames(&mut self, frames: &str) {
+    pub(crate) fn send_frames(&mut self, frames: &str) {
         self.runtime.block_on(async {
             self.to_server.write_all(frames.as_bytes()).await.expect("write to server");
         });
@@ -74,12 +74,12 @@ impl Client {
         self.send_raw(&message.to_string());
     }
 
-    pub fn notify(&mut self, method: &str, params: Value) {
+    pub(crate) fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
 
     /// Sends a request and returns the whole response (`result` or `error`).
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
         let mut message = json!({ "jsonrpc": "2.0", "id": id, "method": method });
@@ -91,7 +91,7 @@ impl Client {
     }
 
     /// Reads messages until one matches, keeping notifications and answering server requests.
-    pub fn read_until(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn read_until(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
         loop {
             let message = self.read();
             if wanted(&message) {
@@ -130,7 +130,7 @@ impl Client {
     }
 
     /// Waits for the next diagnostics published for `uri` (earlier ones are skipped).
-    pub fn diagnostics(&mut self, uri: &str) -> Value {
+    pub(crate) fn diagnostics(&mut self, uri: &str) -> Value {
         let is_it = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
         if let Some(i) = self.notifications.iter().position(is_it) {
             return self.notifications.remove(i)["params"]["diagnostics"].clone();
@@ -138,7 +138,7 @@ impl Client {
         self.read_until(is_it)["params"]["diagnostics"].clone()
     }
 
-    pub fn open(&mut self, path: &Path, text: &str) -> String {
+    pub(crate) fn open(&mut self, path: &Path, text: &str) -> String {
         let uri = uri(path);
         let document = json!({ "uri": uri, "languageId": "cohort", "version": 1, "text": text });
         self.notify("textDocument/didOpen", json!({ "textDocument": document }));
@@ -146,14 +146,14 @@ impl Client {
     }
 
     /// Sends `exit` (without `shutdown`) and returns the server's clean-exit flag.
-    pub fn exit(mut self) -> bool {
+    pub(crate) fn exit(mut self) -> bool {
         self.notify("exit", Value::Null);
         let server = self.server.take().expect("server task");
         self.runtime.block_on(server).expect("server task finished")
     }
 
     /// `shutdown` then `exit`; returns the server's clean-exit flag.
-    pub fn shutdown(mut self) -> bool {
+    pub(crate) fn shutdown(mut self) -> bool {
         let response = self.request("shutdown", Value::Null);
         assert_eq!(response["result"], Value::Null, "{response}");
         self.notify("exit", Value::Null);

@@ -5,7 +5,7 @@ use dslc_syntax::{ParseCache, ParseResult};
 /// Parses `text` with `dslc_syntax::parse` and checks that `ParseCache::parse` gives exactly the
 /// same result: with a cold cache, with a warm one (every statement reused), and with a cache
 /// warmed on the same statements at other offsets (every reused span shifted, both ways).
-pub fn parse_checked(text: &str) -> ParseResult {
+pub(crate) fn parse_checked(text: &str) -> ParseResult {
     let expected = dslc_syntax::parse(text);
     let mut cache = ParseCache::default();
     assert_eq!(cache.parse(text), expected, "cold cache differs on {text:?}");
@@ -24,4 +24,4 @@ pub fn parse_checked(text: &str) -> ParseResult {
 
 // Not every test binary that includes this module draws random inputs.
 #[allow(unused_imports)]
-pub use dslc_syntax::xorshift::XorShift;
+pub(crate) use dslc_syntax::xorshift::XorShift;
