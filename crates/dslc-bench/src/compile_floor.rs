@@ -1,0 +1,400 @@
+//! `dslc-bench compile [--quick] [--baseline PATH] [--rounds N]`: times `dslc compile` against
+//! the floor (a program that computes the same BLAKE2b-80 + base36 IDs in nested loops and
+//! writes byte-identical files, with fsync) and against a baseline `dslc`, in interleaved rounds.
+//!
+//! The floor runs as `dslc-bench floor COMBOS OUT`, a separate process, so that `/usr/bin/time`
+//! measures its peak memory the same way as dslc's.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use blake2::digest::{Update, VariableOutput};
+use blake2::Blake2bVar;
+
+/// The benchmark spec's axis sizes besides `combo_id`: draft templates, models (tied between
+/// draft and essay), essay templates, evaluation templates and evaluation models.
+const DRAFT_TEMPLATES: usize = 10;
+const MODELS: usize = 5;
+const ESSAY_TEMPLATES: usize = 4;
+const EVALUATION_TEMPLATES: usize = 10;
+const JUDGES: usize = 5;
+
+/// Evaluation rows per combo.
+const ROWS_PER_COMBO: usize = DRAFT_TEMPLATES * MODELS * ESSAY_TEMPLATES * EVALUATION_TEMPLATES * JUDGES;
+
+/// The cohort id dslc derives from the spec's `cohort bench` line.
+const COHORT: &str = "bench";
+
+/// Output buffer of the floor's writers: large enough that `write(2)` calls are few.
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// The spec of the benchmark with `combos` combos: every row is one evaluation.
+pub fn spec(combos: usize) -> String {
+    let list = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>().join(", ");
+    format!(
+        "cohort {COHORT}\naxis combo_id = [{}]\naxis draft_template = [{}]\naxis draft_llm = [{}]\naxis essay_llm = [{}]\n\
+         axis essay_template = [{}]\naxis evaluation_template = [{}]\naxis evaluation_llm = [{}]\n\
+         tie shared_llm (draft_llm, essay_llm)\n",
+        list("combo", combos),
+        list("draft-tpl", DRAFT_TEMPLATES),
+        list("model", MODELS),
+        list("model", MODELS),
+        list("essay-tpl", ESSAY_TEMPLATES),
+        list("eval-tpl", EVALUATION_TEMPLATES),
+        list("judge", JUDGES)
+    )
+}
+
+/// A generation ID as the contract defines it: BLAKE2b-80 of the canonical text, base36 behind
+/// the stage prefix. The canonical text is already trimmed and lower-cased here.
+fn gen_id(prefix: &[u8; 2], canonical: &[u8], out: &mut Vec<u8>) {
+    let mut hasher = Blake2bVar::new(10).expect("10 bytes is a valid BLAKE2b output size");
+    hasher.update(canonical);
+    let mut digest = [0u8; 10];
+    hasher.finalize_variable(&mut digest).expect("the buffer has the requested size");
+    let value = digest.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
+    out.extend_from_slice(prefix);
+    // One 128-bit division splits the 80-bit value into two parts that 64-bit arithmetic formats.
+    const LOW_DIGITS: u32 = 12;
+    let split = 36u128.pow(LOW_DIGITS);
+    let (high, low) = ((value / split) as u64, (value % split) as u64);
+    let mut digits = [b'0'; 16];
+    let mut start = digits.len();
+    let mut push = |mut part: u64, min_digits: u32| {
+        let mut written = 0;
+        while part > 0 || written < min_digits {
+            start -= 1;
+            digits[start] = b"0123456789abcdefghijklmnopqrstuvwxyz"[(part % 36) as usize];
+            part /= 36;
+            written += 1;
+        }
+    };
+    if high > 0 {
+        push(low, LOW_DIGITS);
+        push(high, 0);
+    } else {
+        push(low, 1);
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// The canonical text `a|b|…|1` of a signature with replicate 1.
+fn canonical(parts: &[&[u8]], out: &mut Vec<u8>) {
+    out.clear();
+    for part in parts {
+        out.extend_from_slice(part);
+        out.push(b'|');
+    }
+    out.push(b'1');
+}
+
+/// One `stage_manifest.json` entry (without its leading separator).
+#[allow(clippy::too_many_arguments)]
+fn manifest_entry(
+    out: &mut Vec<u8>,
+    id: &[u8],
+    stage: &str,
+    template: &str,
+    llm: &str,
+    combo: &str,
+    parent: Option<&[u8]>,
+) {
+    out.extend_from_slice(b"\"");
+    out.extend_from_slice(id);
+    out.extend_from_slice(b"\": {\n    \"stage\": \"");
+    out.extend_from_slice(stage.as_bytes());
+    out.extend_from_slice(b"\",\n    \"template_id\": \"");
+    out.extend_from_slice(template.as_bytes());
+    out.extend_from_slice(b"\",\n    \"llm_model_id\": \"");
+    out.extend_from_slice(llm.as_bytes());
+    out.extend_from_slice(b"\",\n    \"combo_id\": \"");
+    out.extend_from_slice(combo.as_bytes());
+    out.extend_from_slice(b"\",\n    \"parent_gen_id\": ");
+    match parent {
+        Some(parent) => {
+            out.push(b'"');
+            out.extend_from_slice(parent);
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\n    \"replicate\": 1,\n    \"origin_cohort_id\": \"");
+    out.extend_from_slice(COHORT.as_bytes());
+    out.extend_from_slice(b"\"\n  }");
+}
+
+/// Both streamed files of the floor, written entry by entry.
+struct Sinks {
+    membership: BufWriter<File>,
+    stage_manifest: BufWriter<File>,
+    first: bool,
+    entry: Vec<u8>,
+}
+
+impl Sinks {
+    fn add(
+        &mut self,
+        id: &[u8],
+        stage: &str,
+        template: &str,
+        llm: &str,
+        combo: &str,
+        parent: Option<&[u8]>,
+    ) -> io::Result<()> {
+        self.entry.clear();
+        self.entry.extend_from_slice(stage.as_bytes());
+        self.entry.push(b',');
+        self.entry.extend_from_slice(id);
+        self.entry.push(b',');
+        self.entry.extend_from_slice(COHORT.as_bytes());
+        self.entry.push(b'\n');
+        self.membership.write_all(&self.entry)?;
+        self.entry.clear();
+        self.entry.extend_from_slice(if self.first { b"\n  " } else { b",\n  " });
+        self.first = false;
+        manifest_entry(&mut self.entry, id, stage, template, llm, combo, parent);
+        self.stage_manifest.write_all(&self.entry)
+    }
+}
+
+/// Writes `path` through `fill` with a large buffer, then fsyncs it.
+fn durable(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<()> {
+    let mut writer = BufWriter::with_capacity(BUFFER_BYTES, File::create(path)?);
+    fill(&mut writer)?;
+    writer.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// A sorted JSON string list at the manifest's indent.
+fn json_list(values: impl IntoIterator<Item = String>, indent: &str) -> String {
+    let sorted: BTreeSet<String> = values.into_iter().collect();
+    let items: Vec<String> = sorted.iter().map(|v| format!("{indent}  \"{v}\"")).collect();
+    format!("[\n{}\n{indent}]", items.join(",\n"))
+}
+
+/// The floor: the benchmark spec's outputs for `combos` combos, written into `out` by nested
+/// loops in the design's row order (the last factor turns fastest), with no planning: drafts and
+/// essays are kept, evaluations written as they are computed.
+pub fn floor(combos: usize, out: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let names = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>();
+    let (combo, draft_template, model) =
+        (names("combo", combos), names("draft-tpl", DRAFT_TEMPLATES), names("model", MODELS));
+    let (essay_template, evaluation_template, judge) =
+        (names("essay-tpl", ESSAY_TEMPLATES), names("eval-tpl", EVALUATION_TEMPLATES), names("judge", JUDGES));
+    let mut text = Vec::with_capacity(128);
+    let open = |name: &str| File::create(out.join(name)).map(|f| BufWriter::with_capacity(BUFFER_BYTES, f));
+    let mut sinks = Sinks {
+        membership: open("membership.csv")?,
+        stage_manifest: open("stage_manifest.json")?,
+        first: true,
+        entry: Vec::new(),
+    };
+    sinks.membership.write_all(b"stage,gen_id,cohort_id\n")?;
+    sinks.stage_manifest.write_all(b"{")?;
+    // Drafts and essays are few and kept; evaluations are computed and written as they come.
+    let mut drafts = Vec::with_capacity(combos * DRAFT_TEMPLATES * MODELS);
+    for c in &combo {
+        for t in &draft_template {
+            for m in &model {
+                canonical(&[c.as_bytes(), t.as_bytes(), m.as_bytes()], &mut text);
+                let mut id = Vec::with_capacity(18);
+                gen_id(b"d_", &text, &mut id);
+                sinks.add(&id, "draft", t, m, c, None)?;
+                drafts.push(id);
+            }
+        }
+    }
+    // The tie of draft and essay llm is one factor, in draft_llm's place: the model turns
+    // slower than the essay template.
+    let mut essays = Vec::with_capacity(drafts.len() * ESSAY_TEMPLATES);
+    for (c_index, c) in combo.iter().enumerate() {
+        for t in 0..DRAFT_TEMPLATES {
+            for (m_index, m) in model.iter().enumerate() {
+                let draft = &drafts[(c_index * DRAFT_TEMPLATES + t) * MODELS + m_index];
+                for et in &essay_template {
+                    canonical(&[draft, et.as_bytes()], &mut text);
+                    let mut id = Vec::with_capacity(18);
+                    gen_id(b"e_", &text, &mut id);
+                    sinks.add(&id, "essay", et, m, c, Some(draft))?;
+                    essays.push(id);
+                }
+            }
+        }
+    }
+    let mut id = Vec::with_capacity(18);
+    for (essay_index, essay) in essays.iter().enumerate() {
+        let c = &combo[essay_index / (DRAFT_TEMPLATES * MODELS * ESSAY_TEMPLATES)];
+        for vt in &evaluation_template {
+            for j in &judge {
+                canonical(&[essay, vt.as_bytes(), j.as_bytes()], &mut text);
+                id.clear();
+                gen_id(b"v_", &text, &mut id);
+                sinks.add(&id, "evaluation", vt, j, c, Some(essay))?;
+            }
+        }
+    }
+    sinks.stage_manifest.write_all(b"\n}\n")?;
+    sinks.membership.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    sinks.stage_manifest.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    let rows = combos * ROWS_PER_COMBO;
+    durable(&out.join("manifest.json"), |w| {
+        writeln!(w, "{{\n  \"cohort_id\": \"{COHORT}\",\n  \"combos\": {},", json_list(combo.iter().cloned(), "  "))?;
+        writeln!(w, "  \"templates\": {{\n    \"draft\": {},", json_list(draft_template, "    "))?;
+        writeln!(w, "    \"essay\": {},", json_list(essay_template, "    "))?;
+        writeln!(w, "    \"evaluation\": {}\n  }},", json_list(evaluation_template, "    "))?;
+        writeln!(w, "  \"llms\": {{\n    \"generation\": {},", json_list(model, "    "))?;
+        writeln!(w, "    \"evaluation\": {}\n  }},", json_list(judge, "    "))?;
+        writeln!(w, "  \"replication\": null,\n  \"counts\": {{\n    \"rows\": {rows},")?;
+        writeln!(
+            w,
+            "    \"drafts\": {},\n    \"essays\": {},\n    \"evaluations\": {rows}\n  }}\n}}",
+            drafts.len(),
+            essays.len()
+        )
+    })
+}
+
+/// `dslc-bench floor COMBOS OUT`.
+pub fn floor_main(args: &[String]) {
+    let (Some(combos), Some(out)) = (args.first().and_then(|c| c.parse().ok()), args.get(1)) else {
+        eprintln!("usage: dslc-bench floor COMBOS OUT");
+        std::process::exit(2);
+    };
+    if let Err(e) = floor(combos, Path::new(out)) {
+        eprintln!("floor: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Wall time and peak resident memory of one run.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    seconds: f64,
+    peak_mb: f64,
+}
+
+/// Runs `program args` under `/usr/bin/time` and returns its wall time and peak memory.
+fn measure(program: &Path, args: &[&str]) -> Sample {
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run /usr/bin/time {}: {e}", program.display()));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{} {args:?} failed: {stderr}", program.display());
+    let last = stderr.lines().last().unwrap_or_default();
+    let mut fields = last.split_whitespace().map(|f| f.parse::<f64>().ok());
+    match (fields.next().flatten(), fields.next().flatten()) {
+        (Some(seconds), Some(kb)) => Sample { seconds, peak_mb: kb / 1024.0 },
+        _ => panic!("unexpected /usr/bin/time output: {last}"),
+    }
+}
+
+/// Whether two files have the same bytes, read in large chunks.
+fn same_bytes(a: &Path, b: &Path) -> io::Result<bool> {
+    if std::fs::metadata(a)?.len() != std::fs::metadata(b)?.len() {
+        return Ok(false);
+    }
+    let (mut a, mut b) = (File::open(a)?, File::open(b)?);
+    let (mut left, mut right) = (vec![0u8; BUFFER_BYTES], vec![0u8; BUFFER_BYTES]);
+    loop {
+        let n = a.read(&mut left)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        b.read_exact(&mut right[..n])?;
+        if left[..n] != right[..n] {
+            return Ok(false);
+        }
+    }
+}
+
+fn median_of(samples: &[Sample], field: impl Fn(&Sample) -> f64) -> f64 {
+    let mut values: Vec<f64> = samples.iter().map(field).collect();
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Disk one output set needs, in bytes, measured on the benchmark spec (≈ 320 bytes per row).
+const BYTES_PER_ROW: u64 = 320;
+
+/// `dslc-bench compile`: see the module comment.
+pub fn bench_compile(args: &[String]) {
+    let quick = args.iter().any(|a| a == "--quick");
+    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let rounds: usize = option("--rounds").and_then(|r| r.parse().ok()).unwrap_or(5);
+    let exe = std::env::current_exe().unwrap();
+    let binary = exe.with_file_name("dslc");
+    if !binary.exists() {
+        println!("(skipping compile benchmark: build it with `cargo build --release -p dslc-cli`)");
+        return;
+    }
+    if !Path::new("/usr/bin/time").exists() {
+        println!("(skipping compile benchmark: it needs /usr/bin/time for peak memory)");
+        return;
+    }
+    let baseline = option("--baseline").map(PathBuf::from);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "compile vs floor: {rounds} interleaved rounds, medians; load average {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+    let sizes: &[usize] = if quick { &[100] } else { &[100, 1000] };
+    for &combos in sizes {
+        let rows = combos * ROWS_PER_COMBO;
+        // The floor's outputs stay for the comparison while dslc writes its own.
+        println!(
+            "{rows} rows: needs about {:.1} GB free in the temporary directory",
+            (2 * rows as u64 * BYTES_PER_ROW) as f64 / 1e9
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let spec_path = dir.path().join("spec.cohort");
+        std::fs::write(&spec_path, spec(combos)).unwrap();
+        let spec_arg = spec_path.to_str().unwrap();
+        let (floor_out, dslc_out, baseline_out) =
+            (dir.path().join("floor"), dir.path().join("dslc"), dir.path().join("base"));
+        let mut samples: [Vec<Sample>; 3] = Default::default();
+        for round in 0..rounds {
+            samples[0].push(measure(&exe, &["floor", &combos.to_string(), floor_out.to_str().unwrap()]));
+            samples[1].push(measure(&binary, &["compile", spec_arg, "--out", dslc_out.to_str().unwrap()]));
+            if round == 0 {
+                for name in ["membership.csv", "manifest.json", "stage_manifest.json"] {
+                    let same = same_bytes(&floor_out.join(name), &dslc_out.join(name)).unwrap();
+                    assert!(same, "{name} of dslc and of the floor differ at {rows} rows");
+                }
+            }
+            // Only one output set at a time besides the floor's (disk at 10M rows).
+            let _ = std::fs::remove_dir_all(&dslc_out);
+            if let Some(baseline) = &baseline {
+                samples[2].push(measure(baseline, &["compile", spec_arg, "--out", baseline_out.to_str().unwrap()]));
+                let _ = std::fs::remove_dir_all(&baseline_out);
+            }
+        }
+        let seconds = |i: usize| median_of(&samples[i], |s| s.seconds);
+        let peak = |i: usize| median_of(&samples[i], |s| s.peak_mb);
+        println!(
+            "{rows} rows ({} gen_ids): floor {:.2} s, {:.0} MB; dslc {:.2} s, {:.0} MB = {:.2}× the floor's time, {:.2}× its memory",
+            rows + combos * DRAFT_TEMPLATES * MODELS * (1 + ESSAY_TEMPLATES),
+            seconds(0),
+            peak(0),
+            seconds(1),
+            peak(1),
+            seconds(1) / seconds(0),
+            peak(1) / peak(0)
+        );
+        if !samples[2].is_empty() {
+            println!(
+                "    baseline {:.2} s, {:.0} MB = {:.2}× the floor; dslc is {:.2}× the baseline's time and {:.2}× its memory",
+                seconds(2),
+                peak(2),
+                seconds(2) / seconds(0),
+                seconds(1) / seconds(2),
+                peak(1) / peak(2)
+            );
+        }
+    }
+}
