@@ -269,17 +269,19 @@ pub fn floor_main(args: &[String]) {
     }
 }
 
-/// Wall time and peak resident memory of one run.
+/// Wall time, CPU time (user + system) and peak resident memory of one run. CPU time moves less
+/// than wall time when other processes share the cores.
 #[derive(Clone, Copy, Debug)]
 struct Sample {
     seconds: f64,
+    cpu_seconds: f64,
     peak_mb: f64,
 }
 
 /// Runs `program args` under `/usr/bin/time` and returns its wall time and peak memory.
 fn measure(program: &Path, args: &[&str]) -> Sample {
     let output = Command::new("/usr/bin/time")
-        .args(["-f", "%e %M"])
+        .args(["-f", "%e %U %S %M"])
         .arg(program)
         .args(args)
         .output()
@@ -287,9 +289,9 @@ fn measure(program: &Path, args: &[&str]) -> Sample {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{} {args:?} failed: {stderr}", program.display());
     let last = stderr.lines().last().unwrap_or_default();
-    let mut fields = last.split_whitespace().map(|f| f.parse::<f64>().ok());
-    match (fields.next().flatten(), fields.next().flatten()) {
-        (Some(seconds), Some(kb)) => Sample { seconds, peak_mb: kb / 1024.0 },
+    let fields: Vec<f64> = last.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+    match fields[..] {
+        [seconds, user, system, kb] => Sample { seconds, cpu_seconds: user + system, peak_mb: kb / 1024.0 },
         _ => panic!("unexpected /usr/bin/time output: {last}"),
     }
 }
@@ -338,11 +340,11 @@ pub fn bench_compile(args: &[String]) {
         return;
     }
     let baseline = option("--baseline").map(PathBuf::from);
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!(
-        "compile vs floor: {rounds} interleaved rounds, medians; load average {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
-    );
+    let load = || {
+        let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    };
+    println!("compile vs floor: {rounds} interleaved rounds; load average {} before", load());
     let sizes: &[usize] = if quick { &[100] } else { &[100, 1000] };
     for &combos in sizes {
         let rows = combos * ROWS_PER_COMBO;
@@ -375,26 +377,36 @@ pub fn bench_compile(args: &[String]) {
             }
         }
         let seconds = |i: usize| median_of(&samples[i], |s| s.seconds);
+        let cpu = |i: usize| median_of(&samples[i], |s| s.cpu_seconds);
         let peak = |i: usize| median_of(&samples[i], |s| s.peak_mb);
+        let gen_ids = rows + combos * DRAFT_TEMPLATES * MODELS * (1 + ESSAY_TEMPLATES);
+        println!("{rows} rows ({gen_ids} gen_ids), medians: wall time, CPU time (user + system), peak memory");
+        println!("    floor     {:6.2} s  {:6.2} s CPU  {:5.0} MB", seconds(0), cpu(0), peak(0));
+        let ratios = |i: usize, to: usize| {
+            format!(
+                "{:.2}× wall, {:.2}× CPU, {:.2}× memory",
+                seconds(i) / seconds(to),
+                cpu(i) / cpu(to),
+                peak(i) / peak(to)
+            )
+        };
         println!(
-            "{rows} rows ({} gen_ids): floor {:.2} s, {:.0} MB; dslc {:.2} s, {:.0} MB = {:.2}× the floor's time, {:.2}× its memory",
-            rows + combos * DRAFT_TEMPLATES * MODELS * (1 + ESSAY_TEMPLATES),
-            seconds(0),
-            peak(0),
+            "    dslc      {:6.2} s  {:6.2} s CPU  {:5.0} MB  = floor × ({})",
             seconds(1),
+            cpu(1),
             peak(1),
-            seconds(1) / seconds(0),
-            peak(1) / peak(0)
+            ratios(1, 0)
         );
         if !samples[2].is_empty() {
             println!(
-                "    baseline {:.2} s, {:.0} MB = {:.2}× the floor; dslc is {:.2}× the baseline's time and {:.2}× its memory",
+                "    baseline  {:6.2} s  {:6.2} s CPU  {:5.0} MB  = floor × ({})",
                 seconds(2),
+                cpu(2),
                 peak(2),
-                seconds(2) / seconds(0),
-                seconds(1) / seconds(2),
-                peak(1) / peak(2)
+                ratios(2, 0)
             );
+            println!("    dslc = baseline × ({})", ratios(1, 2));
         }
+        println!("    load average {} after", load());
     }
 }
