@@ -46,6 +46,12 @@ impl GenId {
         std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
     }
 
+    /// The ID's bytes, without the UTF-8 check of [`GenId::as_str`]: writers of millions of IDs
+    /// copy these.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+
     /// Parses an ID read from elsewhere (a gens store, a selection file).
     pub fn parse(text: &str) -> Option<GenId> {
         let text = text.trim();
@@ -100,11 +106,11 @@ pub fn gen_id(stage: Stage, parts: &[&str], replicate: u64) -> GenId {
 
 /// Computes the ID of a signature whose parts are already trimmed and lower-cased, as the plan
 /// keeps them: each distinct value is normalised once, not once per row.
-pub fn gen_id_normalised(stage: Stage, parts: &[&str], replicate: u64) -> GenId {
+pub fn gen_id_normalised(stage: Stage, parts: &[&[u8]], replicate: u64) -> GenId {
     CANONICAL.with_borrow_mut(|canonical| {
         canonical.clear();
         for part in parts {
-            canonical.extend_from_slice(part.as_bytes());
+            canonical.extend_from_slice(part);
             canonical.push(b'|');
         }
         push_replicate(canonical, replicate);
@@ -192,7 +198,7 @@ pub fn evaluation_id(essay: &GenId, template: &str, llm: &str, replicate: u64) -
 
 /// [`evaluation_id`] of an already normalised template and llm (gen_ids are lower-case ASCII).
 pub fn evaluation_id_normalised(essay: &GenId, template: &str, llm: &str, replicate: u64) -> GenId {
-    gen_id_normalised(Stage::Evaluation, &[essay.as_str(), template, llm], replicate)
+    gen_id_normalised(Stage::Evaluation, &[essay.as_bytes(), template.as_bytes(), llm.as_bytes()], replicate)
 }
 
 #[cfg(test)]
@@ -281,7 +287,7 @@ mod tests {
             evaluation_id(&essay, " Novelty-V2 ", "Sonnet-4", 3),
             evaluation_id_normalised(&essay, "novelty-v2", "sonnet-4", 3)
         );
-        assert_eq!(gen_id(Stage::Draft, &["Ü", "b"], 1), gen_id_normalised(Stage::Draft, &["ü", "b"], 1));
+        assert_eq!(gen_id(Stage::Draft, &["Ü", "b"], 1), gen_id_normalised(Stage::Draft, &["ü".as_bytes(), b"b"], 1));
     }
 
     #[test]

@@ -148,13 +148,13 @@ pub fn write_membership<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, wide: b
         let chunk = &mut out.chunk;
         chunk.extend_from_slice(entry.stage.name().as_bytes());
         chunk.push(b',');
-        chunk.extend_from_slice(entry.gen_id.as_str().as_bytes());
+        chunk.extend_from_slice(entry.gen_id.as_bytes());
         chunk.push(b',');
         chunk.extend_from_slice(&cohort);
         if let Some(fields) = &fields {
             chunk.push(b',');
             if let Some(parent) = entry.parent {
-                chunk.extend_from_slice(parent.as_str().as_bytes());
+                chunk.extend_from_slice(parent.as_bytes());
             }
             for sym in [entry.combo, entry.template, entry.llm] {
                 chunk.push(b',');
@@ -251,7 +251,7 @@ pub fn write_stage_manifest<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, out
         let chunk = &mut out.chunk;
         chunk.extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
         first = false;
-        chunk.extend_from_slice(entry.gen_id.as_str().as_bytes());
+        chunk.extend_from_slice(entry.gen_id.as_bytes());
         chunk.extend_from_slice(b"\": {\n    \"stage\": \"");
         chunk.extend_from_slice(entry.stage.name().as_bytes());
         chunk.extend_from_slice(b"\",\n    \"template_id\": ");
@@ -264,7 +264,7 @@ pub fn write_stage_manifest<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, out
         match entry.parent {
             Some(parent) => {
                 chunk.push(b'"');
-                chunk.extend_from_slice(parent.as_str().as_bytes());
+                chunk.extend_from_slice(parent.as_bytes());
                 chunk.push(b'"');
             }
             None => chunk.extend_from_slice(b"null"),
