@@ -321,8 +321,8 @@ fn median_of(samples: &[Sample], field: impl Fn(&Sample) -> f64) -> f64 {
     values[values.len() / 2]
 }
 
-/// Disk one output set needs, in bytes, measured on the benchmark spec (≈ 320 bytes per row).
-const BYTES_PER_ROW: u64 = 320;
+/// Disk one output set of the benchmark spec takes per row (287 MB at 1M rows, measured).
+const BYTES_PER_ROW: u64 = 290;
 
 /// `dslc-bench compile`: see the module comment.
 pub fn bench_compile(args: &[String]) {
@@ -348,10 +348,11 @@ pub fn bench_compile(args: &[String]) {
     let sizes: &[usize] = if quick { &[100] } else { &[100, 1000] };
     for &combos in sizes {
         let rows = combos * ROWS_PER_COMBO;
-        // The floor's outputs stay for the comparison while dslc writes its own.
+        // A round keeps every program's outputs until it ends.
+        let programs = if baseline.is_some() { 3 } else { 2 };
         println!(
             "{rows} rows: needs about {:.1} GB free in the temporary directory",
-            (2 * rows as u64 * BYTES_PER_ROW) as f64 / 1e9
+            (programs * rows as u64 * BYTES_PER_ROW) as f64 / 1e9
         );
         let dir = tempfile::tempdir().unwrap();
         let spec_path = dir.path().join("spec.cohort");
@@ -360,20 +361,30 @@ pub fn bench_compile(args: &[String]) {
         let (floor_out, dslc_out, baseline_out) =
             (dir.path().join("floor"), dir.path().join("dslc"), dir.path().join("base"));
         let mut samples: [Vec<Sample>; 3] = Default::default();
+        let combos_arg = combos.to_string();
+        let floor_args = ["floor", &combos_arg, floor_out.to_str().unwrap()];
+        let dslc_args = ["compile", spec_arg, "--out", dslc_out.to_str().unwrap()];
+        let baseline_args = ["compile", spec_arg, "--out", baseline_out.to_str().unwrap()];
+        let mut runs: Vec<(&Path, &[&str])> = vec![(&exe, &floor_args), (&binary, &dslc_args)];
+        if let Some(baseline) = &baseline {
+            runs.push((baseline, &baseline_args));
+        }
         for round in 0..rounds {
-            samples[0].push(measure(&exe, &["floor", &combos.to_string(), floor_out.to_str().unwrap()]));
-            samples[1].push(measure(&binary, &["compile", spec_arg, "--out", dslc_out.to_str().unwrap()]));
+            // Each round starts with a different program, so none always follows the same one
+            // (whose dirty pages the kernel may still be writing back).
+            for offset in 0..runs.len() {
+                let which = (round + offset) % runs.len();
+                let (program, program_args) = runs[which];
+                samples[which].push(measure(program, program_args));
+            }
             if round == 0 {
                 for name in ["membership.csv", "manifest.json", "stage_manifest.json"] {
                     let same = same_bytes(&floor_out.join(name), &dslc_out.join(name)).unwrap();
                     assert!(same, "{name} of dslc and of the floor differ at {rows} rows");
                 }
             }
-            // Only one output set at a time besides the floor's (disk at 10M rows).
-            let _ = std::fs::remove_dir_all(&dslc_out);
-            if let Some(baseline) = &baseline {
-                samples[2].push(measure(baseline, &["compile", spec_arg, "--out", baseline_out.to_str().unwrap()]));
-                let _ = std::fs::remove_dir_all(&baseline_out);
+            for out in [&floor_out, &dslc_out, &baseline_out] {
+                let _ = std::fs::remove_dir_all(out);
             }
         }
         let seconds = |i: usize| median_of(&samples[i], |s| s.seconds);
