@@ -107,15 +107,19 @@ pub fn gen_id(stage: Stage, parts: &[&str], replicate: u64) -> GenId {
 /// Computes the ID of a signature whose parts are already trimmed and lower-cased, as the plan
 /// keeps them: each distinct value is normalised once, not once per row.
 pub fn gen_id_normalised(stage: Stage, parts: &[&[u8]], replicate: u64) -> GenId {
-    CANONICAL.with_borrow_mut(|canonical| {
-        canonical.clear();
-        for part in parts {
-            canonical.extend_from_slice(part);
-            canonical.push(b'|');
-        }
-        push_replicate(canonical, replicate);
-        hash_to_id(stage, canonical)
-    })
+    CANONICAL.with_borrow_mut(|canonical| gen_id_normalised_in(canonical, stage, parts, replicate))
+}
+
+/// [`gen_id_normalised`] with the caller's buffer for the canonical text, for loops that hash
+/// millions of IDs (the thread-local lookup is 3 % of a compile).
+pub fn gen_id_normalised_in(canonical: &mut Vec<u8>, stage: Stage, parts: &[&[u8]], replicate: u64) -> GenId {
+    canonical.clear();
+    for part in parts {
+        canonical.extend_from_slice(part);
+        canonical.push(b'|');
+    }
+    push_replicate(canonical, replicate);
+    hash_to_id(stage, canonical)
 }
 
 fn push_replicate(canonical: &mut Vec<u8>, replicate: u64) {

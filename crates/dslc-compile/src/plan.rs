@@ -11,7 +11,7 @@ use dslc_db::stage::{parse_replicate, Field, Mode};
 use dslc_db::Design;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::gen_id::{draft_id, essay_id, evaluation_id, evaluation_id_normalised, GenId, Stage};
+use crate::gen_id::{draft_id, essay_id, evaluation_id, gen_id_normalised_in, GenId, Stage};
 
 /// A draft: (combo, template, llm, replicate).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,9 +141,12 @@ pub fn build_with_threads(design: &Design, threads: usize) -> Result<Plan, PlanE
 fn hash_evaluations(plan: &mut Plan, interner: &Interner, norm: &[Sym], threads: usize) {
     let essays = &plan.essays;
     let hash = |evaluations: &mut [Evaluation]| {
+        let mut canonical = Vec::with_capacity(64);
         for v in evaluations {
+            let essay = essays[v.essay as usize].gen_id;
             let (template, llm) = (interner.get(norm[v.template.0 as usize]), interner.get(norm[v.llm.0 as usize]));
-            v.gen_id = evaluation_id_normalised(&essays[v.essay as usize].gen_id, template, llm, v.replicate);
+            let parts = [essay.as_bytes(), template.as_bytes(), llm.as_bytes()];
+            v.gen_id = gen_id_normalised_in(&mut canonical, Stage::Evaluation, &parts, v.replicate);
         }
     };
     let evaluations = &mut plan.evaluations[..];
@@ -151,11 +154,19 @@ fn hash_evaluations(plan: &mut Plan, interner: &Interner, norm: &[Sym], threads:
         return hash(evaluations);
     }
     let chunk = evaluations.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for part in evaluations.chunks_mut(chunk) {
-            scope.spawn(|| hash(part));
-        }
+    // Every chunk is offered a thread (no short circuit), then the refusals are counted.
+    let refused = std::thread::scope(|scope| {
+        evaluations
+            .chunks_mut(chunk)
+            .map(|part| std::thread::Builder::new().spawn_scoped(scope, || hash(part)).is_ok())
+            .filter(|&started| !started)
+            .count()
     });
+    // A thread the system refused to start leaves its chunk unhashed: hash everything here
+    // (slower, same IDs).
+    if refused > 0 {
+        hash(&mut plan.evaluations);
+    }
 }
 
 /// Whether every design row is a distinct evaluation, so that the evaluation index (the largest
