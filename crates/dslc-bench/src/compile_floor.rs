@@ -177,7 +177,7 @@ fn json_list(values: impl IntoIterator<Item = String>, indent: &str) -> String {
 /// The floor: the benchmark spec's outputs for `combos` combos, written into `out` by nested
 /// loops in the design's row order (the last factor turns fastest), with no planning: drafts and
 /// essays are kept, evaluations written as they are computed.
-pub fn floor(combos: usize, out: &Path) -> io::Result<()> {
+pub fn floor(combos: usize, threads: usize, out: &Path) -> io::Result<()> {
     std::fs::create_dir_all(out)?;
     let names = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>();
     let (combo, draft_template, model) =
@@ -224,15 +224,44 @@ pub fn floor(combos: usize, out: &Path) -> io::Result<()> {
             }
         }
     }
-    let mut id = Vec::with_capacity(18);
-    for (essay_index, essay) in essays.iter().enumerate() {
-        let c = &combo[essay_index / (DRAFT_TEMPLATES * MODELS * ESSAY_TEMPLATES)];
-        for vt in &evaluation_template {
-            for j in &judge {
+    // Evaluations are hashed a batch of essays at a time, the batch split across `threads`
+    // threads, then written in order: memory stays bounded by the batch. Each ID is kept as its
+    // length and at most 18 bytes.
+    let per_essay = EVALUATION_TEMPLATES * JUDGES;
+    let hash_essays = |essays: &[Vec<u8>], ids: &mut [[u8; 19]]| {
+        let (mut text, mut id) = (Vec::with_capacity(128), Vec::with_capacity(18));
+        for (offset, essay) in essays.iter().enumerate() {
+            for (k, slot) in ids[offset * per_essay..(offset + 1) * per_essay].iter_mut().enumerate() {
+                let (vt, j) = (&evaluation_template[k / JUDGES], &judge[k % JUDGES]);
                 canonical(&[essay, vt.as_bytes(), j.as_bytes()], &mut text);
                 id.clear();
                 gen_id(b"v_", &text, &mut id);
-                sinks.add(&id, "evaluation", vt, j, c, Some(essay))?;
+                slot[0] = id.len() as u8;
+                slot[1..=id.len()].copy_from_slice(&id);
+            }
+        }
+    };
+    const BATCH_ESSAYS: usize = 4096;
+    let mut ids = vec![[0u8; 19]; BATCH_ESSAYS * per_essay];
+    for (batch_index, batch) in essays.chunks(BATCH_ESSAYS).enumerate() {
+        let first = batch_index * BATCH_ESSAYS;
+        let ids = &mut ids[..batch.len() * per_essay];
+        if threads <= 1 {
+            hash_essays(batch, ids);
+        } else {
+            let share = batch.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                for (part, part_ids) in batch.chunks(share).zip(ids.chunks_mut(share * per_essay)) {
+                    scope.spawn(|| hash_essays(part, part_ids));
+                }
+            });
+        }
+        for (offset, essay) in batch.iter().enumerate() {
+            let c = &combo[(first + offset) / (DRAFT_TEMPLATES * MODELS * ESSAY_TEMPLATES)];
+            for k in 0..per_essay {
+                let slot = &ids[offset * per_essay + k];
+                let (vt, j) = (&evaluation_template[k / JUDGES], &judge[k % JUDGES]);
+                sinks.add(&slot[1..=slot[0] as usize], "evaluation", vt, j, c, Some(essay))?;
             }
         }
     }
@@ -257,13 +286,14 @@ pub fn floor(combos: usize, out: &Path) -> io::Result<()> {
     })
 }
 
-/// `dslc-bench floor COMBOS OUT`.
+/// `dslc-bench floor COMBOS THREADS OUT`.
 pub fn floor_main(args: &[String]) {
-    let (Some(combos), Some(out)) = (args.first().and_then(|c| c.parse().ok()), args.get(1)) else {
-        eprintln!("usage: dslc-bench floor COMBOS OUT");
+    let number = |i: usize| args.get(i).and_then(|c| c.parse().ok());
+    let (Some(combos), Some(threads), Some(out)) = (number(0), number(1), args.get(2)) else {
+        eprintln!("usage: dslc-bench floor COMBOS THREADS OUT");
         std::process::exit(2);
     };
-    if let Err(e) = floor(combos, Path::new(out)) {
+    if let Err(e) = floor(combos, threads, Path::new(out)) {
         eprintln!("floor: {e}");
         std::process::exit(1);
     }
@@ -349,7 +379,7 @@ pub fn bench_compile(args: &[String]) {
     for &combos in sizes {
         let rows = combos * ROWS_PER_COMBO;
         // A round keeps every program's outputs until it ends.
-        let programs = if baseline.is_some() { 3 } else { 2 };
+        let programs = if baseline.is_some() { 3 } else { 2 } + 1;
         println!(
             "{rows} rows: needs about {:.1} GB free in the temporary directory",
             (programs * rows as u64 * BYTES_PER_ROW) as f64 / 1e9
@@ -360,27 +390,52 @@ pub fn bench_compile(args: &[String]) {
         let spec_arg = spec_path.to_str().unwrap();
         let (floor_out, dslc_out, baseline_out) =
             (dir.path().join("floor"), dir.path().join("dslc"), dir.path().join("base"));
-        let mut samples: [Vec<Sample>; 3] = Default::default();
         let combos_arg = combos.to_string();
-        let floor_args = ["floor", &combos_arg, floor_out.to_str().unwrap()];
-        let dslc_args = ["compile", spec_arg, "--out", dslc_out.to_str().unwrap()];
-        let baseline_args = ["compile", spec_arg, "--out", baseline_out.to_str().unwrap()];
-        let mut runs: Vec<(&Path, &[&str])> = vec![(&exe, &floor_args), (&binary, &dslc_args)];
-        if let Some(baseline) = &baseline {
-            runs.push((baseline, &baseline_args));
+        let out_arg = |out: &Path| out.to_str().unwrap().to_string();
+        // dslc hashes on this many threads at these sizes (`plan::build`): the floor runs on one
+        // thread and on as many as dslc.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
+        let mut runs: Vec<(String, &Path, Vec<String>)> = vec![(
+            "floor, 1 thread".into(),
+            &exe,
+            vec!["floor".into(), combos_arg.clone(), "1".into(), out_arg(&floor_out)],
+        )];
+        if threads > 1 {
+            let args = vec!["floor".into(), combos_arg.clone(), threads.to_string(), out_arg(&floor_out)];
+            runs.push((format!("floor, {threads} threads"), &exe, args));
         }
+        let dslc_index = runs.len();
+        runs.push((
+            "dslc".into(),
+            &binary,
+            vec!["compile".into(), spec_arg.into(), "--out".into(), out_arg(&dslc_out)],
+        ));
+        if let Some(baseline) = &baseline {
+            let args = vec!["compile".into(), spec_arg.into(), "--out".into(), out_arg(&baseline_out)];
+            runs.push(("baseline".into(), baseline, args));
+        }
+        let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); runs.len()];
         for round in 0..rounds {
             // Each round starts with a different program, so none always follows the same one
             // (whose dirty pages the kernel may still be writing back).
             for offset in 0..runs.len() {
                 let which = (round + offset) % runs.len();
-                let (program, program_args) = runs[which];
-                samples[which].push(measure(program, program_args));
+                let (_, program, program_args) = &runs[which];
+                let program_args: Vec<&str> = program_args.iter().map(String::as_str).collect();
+                samples[which].push(measure(program, &program_args));
+                if which < dslc_index && round == 0 {
+                    // Every floor's files are checked against dslc's once dslc has run.
+                    std::fs::rename(&floor_out, dir.path().join(format!("floor-{which}"))).unwrap();
+                }
             }
             if round == 0 {
-                for name in ["membership.csv", "manifest.json", "stage_manifest.json"] {
-                    let same = same_bytes(&floor_out.join(name), &dslc_out.join(name)).unwrap();
-                    assert!(same, "{name} of dslc and of the floor differ at {rows} rows");
+                for (which, (label, _, _)) in runs.iter().enumerate().take(dslc_index) {
+                    for name in ["membership.csv", "manifest.json", "stage_manifest.json"] {
+                        let floor_file = dir.path().join(format!("floor-{which}")).join(name);
+                        let same = same_bytes(&floor_file, &dslc_out.join(name)).unwrap();
+                        assert!(same, "{name} of dslc and of the {label} differ at {rows} rows");
+                    }
+                    let _ = std::fs::remove_dir_all(dir.path().join(format!("floor-{which}")));
                 }
             }
             for out in [&floor_out, &dslc_out, &baseline_out] {
@@ -392,7 +447,6 @@ pub fn bench_compile(args: &[String]) {
         let peak = |i: usize| median_of(&samples[i], |s| s.peak_mb);
         let gen_ids = rows + combos * DRAFT_TEMPLATES * MODELS * (1 + ESSAY_TEMPLATES);
         println!("{rows} rows ({gen_ids} gen_ids), medians: wall time, CPU time (user + system), peak memory");
-        println!("    floor     {:6.2} s  {:6.2} s CPU  {:5.0} MB", seconds(0), cpu(0), peak(0));
         let ratios = |i: usize, to: usize| {
             format!(
                 "{:.2}× wall, {:.2}× CPU, {:.2}× memory",
@@ -401,22 +455,17 @@ pub fn bench_compile(args: &[String]) {
                 peak(i) / peak(to)
             )
         };
-        println!(
-            "    dslc      {:6.2} s  {:6.2} s CPU  {:5.0} MB  = floor × ({})",
-            seconds(1),
-            cpu(1),
-            peak(1),
-            ratios(1, 0)
-        );
-        if !samples[2].is_empty() {
-            println!(
-                "    baseline  {:6.2} s  {:6.2} s CPU  {:5.0} MB  = floor × ({})",
-                seconds(2),
-                cpu(2),
-                peak(2),
-                ratios(2, 0)
-            );
-            println!("    dslc = baseline × ({})", ratios(1, 2));
+        // The floor on dslc's number of threads (listed first) is the one the targets compare with.
+        for (i, (label, _, _)) in runs.iter().enumerate() {
+            println!("    {label:18} {:6.2} s  {:6.2} s CPU  {:5.0} MB", seconds(i), cpu(i), peak(i));
+            if i >= dslc_index {
+                for floor in (0..dslc_index).rev() {
+                    println!("        = {} × ({})", runs[floor].0, ratios(i, floor));
+                }
+            }
+        }
+        if runs.len() > dslc_index + 1 {
+            println!("    dslc = baseline × ({})", ratios(dslc_index, dslc_index + 1));
         }
         println!("    load average {} after", load());
     }
