@@ -470,3 +470,36 @@ pub fn bench_compile(args: &[String]) {
         println!("    load average {} after", load());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_ids_match_the_old_systems_vectors() {
+        // From ../shared/reference/gen_id_vectors.csv (already lower-cased and trimmed).
+        for (canonical_text, expected) in [
+            ("c|t|m|1", "d_36ywpz897ym7pkou"),
+            ("0|0|0|3", "d_cq4vyuxnfdjbuyd"),
+            ("combo_v1_a|creative-synthesis-v10|gemini_25_pro|1", "d_530mv6a462mquuj9"),
+        ] {
+            let mut id = Vec::new();
+            gen_id(b"d_", canonical_text.as_bytes(), &mut id);
+            assert_eq!(String::from_utf8(id).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn threads_do_not_change_the_floor_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, three) = (dir.path().join("one"), dir.path().join("three"));
+        floor(2, 1, &one).unwrap();
+        floor(2, 3, &three).unwrap();
+        for name in ["membership.csv", "manifest.json", "stage_manifest.json"] {
+            assert!(same_bytes(&one.join(name), &three.join(name)).unwrap(), "{name}");
+        }
+        let membership = std::fs::read_to_string(one.join("membership.csv")).unwrap();
+        // Header, 100 drafts, 400 essays and 20,000 evaluations.
+        assert_eq!(membership.lines().count(), 1 + 100 + 400 + 2 * ROWS_PER_COMBO);
+    }
+}
