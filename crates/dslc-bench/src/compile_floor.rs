@@ -2,8 +2,9 @@
 //! the floor (a program that computes the same BLAKE2b-80 + base36 IDs in nested loops and
 //! writes byte-identical files, with fsync) and against a baseline `dslc`, in interleaved rounds.
 //!
-//! The floor runs as `dslc-bench floor COMBOS OUT`, a separate process, so that `/usr/bin/time`
-//! measures its peak memory the same way as dslc's.
+//! The floor runs as `dslc-bench floor COMBOS THREADS OUT`, a separate process, so that
+//! `/usr/bin/time` measures its peak memory the same way as dslc's. Before the compiles, `check`
+//! of 10k-, 1M- and 100M-row specs of one text size must take about the same time.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -354,6 +355,64 @@ fn median_of(samples: &[Sample], field: impl Fn(&Sample) -> f64) -> f64 {
 /// Disk one output set of the benchmark spec takes per row (287 MB at 1M rows, measured).
 const BYTES_PER_ROW: u64 = 290;
 
+/// Checks specs of 10k, 1M and 100M rows with about the same levels, padded (with a comment) to
+/// the same text size, cold and in process, and asserts that the time follows the text, not the rows: the check counts rows
+/// and stage entries per factor, without the product.
+fn bench_check_by_rows() {
+    let list = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>().join(", ");
+    // (combos, draft templates, tied models, essay templates, evaluation templates, judges):
+    // about 1,030 listed levels each, so the specs differ in rows, not in what is parsed.
+    let shapes =
+        [(1000usize, 10usize, 1usize, 1usize, 1usize, 1usize), (1000, 10, 5, 4, 5, 1), (1000, 10, 5, 4, 10, 50)];
+    let specs: Vec<(u128, String)> = shapes
+        .iter()
+        .map(|&(combos, drafts, models, essays, templates, judges)| {
+            let text = format!(
+                "cohort bench\naxis combo_id = [{}]\naxis draft_template = [{}]\naxis draft_llm = [{}]\n\
+                 axis essay_llm = [{}]\naxis essay_template = [{}]\naxis evaluation_template = [{}]\n\
+                 axis evaluation_llm = [{}]\ntie shared_llm (draft_llm, essay_llm)\n",
+                list("combo", combos),
+                list("draft-tpl", drafts),
+                list("model", models),
+                list("model", models),
+                list("essay-tpl", essays),
+                list("eval-tpl", templates),
+                list("judge", judges)
+            );
+            (combos as u128 * (drafts * models * essays * templates * judges) as u128, text)
+        })
+        .collect();
+    let size = specs.iter().map(|(_, text)| text.len()).max().unwrap_or(0) + 2;
+    let dir = tempfile::tempdir().unwrap();
+    let mut medians = Vec::new();
+    for (index, (rows, text)) in specs.iter().enumerate() {
+        let mut padded = text.clone();
+        padded.push('#');
+        padded.push_str(&"x".repeat(size - text.len() - 2));
+        padded.push('\n');
+        let path = dir.path().join(format!("rows{index}.cohort"));
+        std::fs::write(&path, &padded).unwrap();
+        let mut samples = Vec::new();
+        for _ in 0..10 {
+            let start = std::time::Instant::now();
+            let db = dslc_db::Database::default();
+            let file = dslc_db::Db::file(&db, &path);
+            let _ = dslc_db::check(&db, file);
+            let counts = dslc_db::counts(&db, file).expect("the spec checks cleanly");
+            samples.push(start.elapsed());
+            assert_eq!(counts.rows, *rows);
+        }
+        samples.sort();
+        let median = samples[samples.len() / 2];
+        println!("check of a {size}-byte spec with {rows} rows (median of 10): {:.2} ms", median.as_secs_f64() * 1e3);
+        medians.push(median);
+    }
+    let (first, last) = (medians[0].as_secs_f64(), medians[medians.len() - 1].as_secs_f64());
+    println!("    100M rows ÷ 10k rows: {:.2}× the check time for 10,000× the rows", last / first);
+    // Generous for a loaded machine; a check that walked the rows would be thousands of times slower.
+    assert!(last < first * 3.0 + 0.002, "check time grows with rows: {first:.4} s → {last:.4} s");
+}
+
 /// `dslc-bench compile`: see the module comment.
 pub fn bench_compile(args: &[String]) {
     let quick = args.iter().any(|a| a == "--quick");
@@ -375,6 +434,7 @@ pub fn bench_compile(args: &[String]) {
         text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     };
     println!("compile vs floor: {rounds} interleaved rounds; load average {} before", load());
+    bench_check_by_rows();
     let sizes: &[usize] = if quick { &[100] } else { &[100, 1000] };
     for &combos in sizes {
         let rows = combos * ROWS_PER_COMBO;
