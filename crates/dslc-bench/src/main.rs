@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use dslc_db::{Database, Db};
 
 mod catalog_scale;
+mod compile_floor;
 mod scaling;
 
 /// Axes with listed levels, levels per axis, and items of the big tuple.
@@ -21,17 +22,21 @@ const TUPLE_ITEMS: usize = 5_000;
 const CSV_LINES: usize = 10_000;
 
 fn main() {
-    let what = std::env::args().nth(1).unwrap_or_else(|| "check".into());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let what = args.first().cloned().unwrap_or_else(|| "check".into());
+    let rest = args.get(1..).unwrap_or_default();
     match what.as_str() {
         "check" => bench_check(),
         "catalog" => bench_catalog(),
-        "compile" => bench_compile(),
+        "compile" => compile_floor::bench_compile(rest),
+        // The floor program the compile benchmark times; not a benchmark itself.
+        "floor" => compile_floor::floor_main(rest),
         "lsp" => bench_lsp(),
         "scaling" => scaling::bench_scaling(),
         "all" => {
             bench_check();
             bench_catalog();
-            bench_compile();
+            compile_floor::bench_compile(rest);
             bench_lsp();
             scaling::bench_scaling();
         }
@@ -311,56 +316,6 @@ fn bench_catalog() {
     println!("re-check after a one-line catalog edit (median of 20): {}", ms(median(edits)));
 
     catalog_scale::bench_catalog_scale();
-}
-
-/// Runs the real `dslc compile` on specs of 100,000, 1,000,000 and 10,000,000 evaluation rows
-/// with every stage field, and reports wall time, rows per second and peak memory.
-fn bench_compile() {
-    let binary = std::env::current_exe().unwrap().with_file_name("dslc");
-    if !binary.exists() {
-        println!("(skipping compile benchmark: build it with `cargo build --release -p dslc-cli`)");
-        return;
-    }
-    let time = Path::new("/usr/bin/time");
-    for combos in [10usize, 100, 1000] {
-        let dir = tempfile::tempdir().unwrap();
-        let list = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>().join(", ");
-        let spec = format!(
-            "cohort bench\naxis combo_id = [{}]\naxis draft_template = [{}]\naxis draft_llm = [{}]\naxis essay_llm = [{}]\n\
-             axis essay_template = [{}]\naxis evaluation_template = [{}]\naxis evaluation_llm = [{}]\n\
-             tie shared_llm (draft_llm, essay_llm)\n",
-            list("combo", combos),
-            list("draft-tpl", 10),
-            list("model", 5),
-            list("model", 5),
-            list("essay-tpl", 4),
-            list("eval-tpl", 10),
-            list("judge", 5)
-        );
-        let spec_path = dir.path().join("spec.cohort");
-        std::fs::write(&spec_path, spec).unwrap();
-        let rows = combos * 10 * 5 * 4 * 10 * 5;
-        let out = dir.path().join("out");
-        let args = ["compile", spec_path.to_str().unwrap(), "--out", out.to_str().unwrap()];
-        let start = Instant::now();
-        let (status, peak) = if time.exists() {
-            let output = Command::new(time).arg("-f").arg("%M").arg(&binary).args(args).output().unwrap();
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let peak_kb = stderr.lines().last().and_then(|l| l.trim().parse::<u64>().ok());
-            (output.status, peak_kb.map(|kb| format!("{:.0} MB", kb as f64 / 1024.0)).unwrap_or_else(|| "n/a".into()))
-        } else {
-            (Command::new(&binary).args(args).output().unwrap().status, "n/a (no /usr/bin/time)".into())
-        };
-        let elapsed = start.elapsed();
-        assert!(status.success(), "dslc compile failed: {status}");
-        let size = std::fs::metadata(out.join("membership.csv")).map(|m| m.len()).unwrap_or(0);
-        println!(
-            "compile {rows} evaluation rows: {:.2} s, {:.0} rows/s, peak RSS {peak}, membership.csv {:.0} MB",
-            elapsed.as_secs_f64(),
-            rows as f64 / elapsed.as_secs_f64(),
-            size as f64 / 1e6
-        );
-    }
 }
 
 /// The resident memory of a process, from /proc.

@@ -5,6 +5,9 @@
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
+use dslc_db::interner::Sym;
+
+use crate::gen_id::{GenId, Stage};
 use crate::plan::Plan;
 use crate::rows::write_record;
 
@@ -12,6 +15,108 @@ use crate::rows::write_record;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Replication {
     pub stages: Vec<(String, u64)>,
+}
+
+/// Output is gathered into chunks of this size before each `write_all`, so the many small pieces
+/// of an entry cost one dynamic call per chunk rather than one per piece.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Bytes of one output file, handed to the writer a chunk at a time.
+struct Chunked<'w, W: Write + ?Sized> {
+    out: &'w mut W,
+    chunk: Vec<u8>,
+}
+
+impl<'w, W: Write + ?Sized> Chunked<'w, W> {
+    fn new(out: &'w mut W) -> Self {
+        Chunked { out, chunk: Vec::with_capacity(CHUNK_BYTES + 1024) }
+    }
+
+    /// Ends an entry: writes the chunk once it is full.
+    fn end_entry(&mut self) -> io::Result<()> {
+        if self.chunk.len() >= CHUNK_BYTES {
+            self.out.write_all(&self.chunk)?;
+            self.chunk.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<()> {
+        self.out.write_all(&self.chunk)
+    }
+}
+
+/// Every symbol's text in one encoding (a JSON literal, a CSV field), encoded once per symbol
+/// instead of once per row.
+struct Encoded {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Encoded {
+    fn new(plan: &Plan, encode: impl Fn(&str, &mut Vec<u8>)) -> Encoded {
+        let count = plan.interner.len();
+        let mut encoded = Encoded { bytes: Vec::new(), ends: Vec::with_capacity(count) };
+        for index in 0..count {
+            encode(plan.value(Sym(index as u32)), &mut encoded.bytes);
+            encoded.ends.push(encoded.bytes.len());
+        }
+        encoded
+    }
+
+    fn get(&self, sym: Sym) -> &[u8] {
+        let index = sym.0 as usize;
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.bytes[start..self.ends[index]]
+    }
+}
+
+fn json_literal(text: &str, out: &mut Vec<u8>) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(string(text).as_bytes());
+    }
+}
+
+fn csv_field(text: &str, out: &mut Vec<u8>) {
+    // `write_field` writes into a Vec without failing.
+    let _ = crate::rows::write_field(out, text);
+}
+
+/// One plan entry, with the symbols of its values, as both streamed files list it.
+struct Entry {
+    stage: Stage,
+    gen_id: GenId,
+    parent: Option<GenId>,
+    combo: Sym,
+    template: Sym,
+    llm: Sym,
+    replicate: u64,
+}
+
+/// Calls `visit` on every entry in membership order: drafts, essays, evaluations.
+fn for_each_entry(plan: &Plan, mut visit: impl FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
+    for d in &plan.drafts {
+        let (combo, template, llm, replicate) = (d.combo, d.template, d.llm, d.replicate);
+        visit(&Entry { stage: Stage::Draft, gen_id: d.gen_id, parent: None, combo, template, llm, replicate })?;
+    }
+    for e in &plan.essays {
+        let draft = &plan.drafts[e.draft as usize];
+        let (template, llm, replicate) = (e.template, e.llm, e.replicate);
+        let parent = Some(draft.gen_id);
+        visit(&Entry { stage: Stage::Essay, gen_id: e.gen_id, parent, combo: draft.combo, template, llm, replicate })?;
+    }
+    for v in &plan.evaluations {
+        let essay = &plan.essays[v.essay as usize];
+        let combo = plan.drafts[essay.draft as usize].combo;
+        let (template, llm, replicate) = (v.template, v.llm, v.replicate);
+        let parent = Some(essay.gen_id);
+        visit(&Entry { stage: Stage::Evaluation, gen_id: v.gen_id, parent, combo, template, llm, replicate })?;
+    }
+    Ok(())
 }
 
 /// Writes `membership.csv`: `stage,gen_id,cohort_id`, or the legacy wide schema.
@@ -33,29 +138,35 @@ pub fn write_membership<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, wide: b
     } else {
         write_record(out, ["stage", "gen_id", "cohort_id"])?;
     }
-    for row in plan.members() {
-        if wide {
-            let parent = row.parent.map(|p| p.to_string()).unwrap_or_default();
-            let mut digits = [0u8; 20];
-            let replicate = crate::gen_id::format_u64(row.replicate, &mut digits);
-            write_record(
-                out,
-                [
-                    row.stage.name(),
-                    row.gen_id.as_str(),
-                    cohort_id,
-                    &parent,
-                    row.combo,
-                    row.template,
-                    row.llm,
-                    replicate,
-                ],
-            )?;
-        } else {
-            write_record(out, [row.stage.name(), row.gen_id.as_str(), cohort_id])?;
+    let mut cohort = Vec::new();
+    csv_field(cohort_id, &mut cohort);
+    let fields = wide.then(|| Encoded::new(plan, csv_field));
+    let mut out = Chunked::new(out);
+    let mut digits = [0u8; 20];
+    // Stage names and gen_ids are plain ASCII and never need quoting.
+    for_each_entry(plan, |entry| {
+        let chunk = &mut out.chunk;
+        chunk.extend_from_slice(entry.stage.name().as_bytes());
+        chunk.push(b',');
+        chunk.extend_from_slice(entry.gen_id.as_bytes());
+        chunk.push(b',');
+        chunk.extend_from_slice(&cohort);
+        if let Some(fields) = &fields {
+            chunk.push(b',');
+            if let Some(parent) = entry.parent {
+                chunk.extend_from_slice(parent.as_bytes());
+            }
+            for sym in [entry.combo, entry.template, entry.llm] {
+                chunk.push(b',');
+                chunk.extend_from_slice(fields.get(sym));
+            }
+            chunk.push(b',');
+            chunk.extend_from_slice(crate::gen_id::format_u64(entry.replicate, &mut digits).as_bytes());
         }
-    }
-    Ok(())
+        chunk.push(b'\n');
+        out.end_entry()
+    })?;
+    out.finish()
 }
 
 /// A JSON string literal.
@@ -63,20 +174,17 @@ fn string(text: &str) -> String {
     serde_json::Value::String(text.to_string()).to_string()
 }
 
-/// Writes a JSON string literal; text without characters to escape (nearly all IDs) is written
-/// as it is.
-fn write_string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.write_all(b"\"")?;
-        out.write_all(text.as_bytes())?;
-        out.write_all(b"\"")
-    } else {
-        out.write_all(string(text).as_bytes())
+/// The distinct values of `symbols`, sorted, as a JSON list at `indent`. Symbols are deduplicated
+/// before any text is compared, so millions of evaluations cost a pass, not a sort.
+fn string_list(plan: &Plan, symbols: impl IntoIterator<Item = Sym>, indent: &str) -> String {
+    let mut seen = vec![false; plan.interner.len()];
+    let mut distinct = Vec::new();
+    for sym in symbols {
+        if !std::mem::replace(&mut seen[sym.0 as usize], true) {
+            distinct.push(sym);
+        }
     }
-}
-
-fn string_list<'a>(values: impl IntoIterator<Item = &'a str>, indent: &str) -> String {
-    let sorted: BTreeSet<&str> = values.into_iter().collect();
+    let sorted: BTreeSet<&str> = distinct.into_iter().map(|sym| plan.value(sym)).collect();
     if sorted.is_empty() {
         return "[]".to_string();
     }
@@ -92,12 +200,12 @@ pub fn write_manifest<W: Write + ?Sized>(
     out: &mut W,
 ) -> io::Result<()> {
     let drafts = || plan.drafts.iter();
-    let combos = string_list(drafts().map(|d| plan.value(d.combo)), "  ");
-    let draft_templates = string_list(drafts().map(|d| plan.value(d.template)), "    ");
-    let essay_templates = string_list(plan.essays.iter().map(|e| plan.value(e.template)), "    ");
-    let evaluation_templates = string_list(plan.evaluations.iter().map(|v| plan.value(v.template)), "    ");
-    let generation = string_list(drafts().map(|d| plan.value(d.llm)), "    ");
-    let evaluation_llms = string_list(plan.evaluations.iter().map(|v| plan.value(v.llm)), "    ");
+    let combos = string_list(plan, drafts().map(|d| d.combo), "  ");
+    let draft_templates = string_list(plan, drafts().map(|d| d.template), "    ");
+    let essay_templates = string_list(plan, plan.essays.iter().map(|e| e.template), "    ");
+    let evaluation_templates = string_list(plan, plan.evaluations.iter().map(|v| v.template), "    ");
+    let generation = string_list(plan, drafts().map(|d| d.llm), "    ");
+    let evaluation_llms = string_list(plan, plan.evaluations.iter().map(|v| v.llm), "    ");
     let replication = match replication {
         None => "null".to_string(),
         Some(r) if r.stages.is_empty() => "{}".to_string(),
@@ -131,33 +239,45 @@ pub fn write_manifest<W: Write + ?Sized>(
 
 /// Writes `stage_manifest.json`: one object per gen_id, in membership order.
 pub fn write_stage_manifest<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, out: &mut W) -> io::Result<()> {
+    let literals = Encoded::new(plan, json_literal);
+    let mut cohort = Vec::new();
+    json_literal(cohort_id, &mut cohort);
+    let mut out = Chunked::new(out);
     let mut first = true;
     let mut digits = [0u8; 20];
-    out.write_all(b"{")?;
-    for row in plan.members() {
-        out.write_all(if first { b"\n  " } else { b",\n  " })?;
+    out.chunk.push(b'{');
+    // Gen_ids and stage names are plain ASCII: they are quoted without an escape scan.
+    for_each_entry(plan, |entry| {
+        let chunk = &mut out.chunk;
+        chunk.extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
         first = false;
-        write_string(out, row.gen_id.as_str())?;
-        out.write_all(b": {\n    \"stage\": ")?;
-        write_string(out, row.stage.name())?;
-        out.write_all(b",\n    \"template_id\": ")?;
-        write_string(out, row.template)?;
-        out.write_all(b",\n    \"llm_model_id\": ")?;
-        write_string(out, row.llm)?;
-        out.write_all(b",\n    \"combo_id\": ")?;
-        write_string(out, row.combo)?;
-        out.write_all(b",\n    \"parent_gen_id\": ")?;
-        match row.parent {
-            Some(parent) => write_string(out, parent.as_str())?,
-            None => out.write_all(b"null")?,
+        chunk.extend_from_slice(entry.gen_id.as_bytes());
+        chunk.extend_from_slice(b"\": {\n    \"stage\": \"");
+        chunk.extend_from_slice(entry.stage.name().as_bytes());
+        chunk.extend_from_slice(b"\",\n    \"template_id\": ");
+        chunk.extend_from_slice(literals.get(entry.template));
+        chunk.extend_from_slice(b",\n    \"llm_model_id\": ");
+        chunk.extend_from_slice(literals.get(entry.llm));
+        chunk.extend_from_slice(b",\n    \"combo_id\": ");
+        chunk.extend_from_slice(literals.get(entry.combo));
+        chunk.extend_from_slice(b",\n    \"parent_gen_id\": ");
+        match entry.parent {
+            Some(parent) => {
+                chunk.push(b'"');
+                chunk.extend_from_slice(parent.as_bytes());
+                chunk.push(b'"');
+            }
+            None => chunk.extend_from_slice(b"null"),
         }
-        out.write_all(b",\n    \"replicate\": ")?;
-        out.write_all(crate::gen_id::format_u64(row.replicate, &mut digits).as_bytes())?;
-        out.write_all(b",\n    \"origin_cohort_id\": ")?;
-        write_string(out, cohort_id)?;
-        out.write_all(b"\n  }")?;
-    }
-    out.write_all(if first { b"}\n" } else { b"\n}\n" })
+        chunk.extend_from_slice(b",\n    \"replicate\": ");
+        chunk.extend_from_slice(crate::gen_id::format_u64(entry.replicate, &mut digits).as_bytes());
+        chunk.extend_from_slice(b",\n    \"origin_cohort_id\": ");
+        chunk.extend_from_slice(&cohort);
+        chunk.extend_from_slice(b"\n  }");
+        out.end_entry()
+    })?;
+    out.chunk.extend_from_slice(if first { b"}\n" } else { b"\n}\n" });
+    out.finish()
 }
 
 /// Writes `ir.json`: the staged plan with each entry's parent, for inspection and tools.
@@ -170,7 +290,6 @@ pub fn write_ir<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, out: &mut W) ->
     writeln!(out, "    \"essays\": {},", plan.essays.len())?;
     writeln!(out, "    \"evaluations\": {}", plan.evaluations.len())?;
     writeln!(out, "  }},")?;
-    use crate::gen_id::Stage;
     let stages = [("drafts", Stage::Draft), ("essays", Stage::Essay), ("evaluations", Stage::Evaluation)];
     for (i, (name, stage)) in stages.into_iter().enumerate() {
         write!(out, "  \"{name}\": [")?;

@@ -24,6 +24,10 @@ pub const JOURNAL: &str = ".dslc-commit-in-progress";
 /// The journal being written, before it is renamed into place.
 const JOURNAL_TEMPORARY: &str = ".dslc-commit-in-progress.tmp";
 
+/// Buffer of each output file's writer: at 8 KiB (the default) a 300 MB file takes 40,000
+/// `write(2)` calls and a fifth of the compile; at 1 MiB the kernel time halves.
+const WRITE_BUFFER_BYTES: usize = 1 << 20;
+
 /// Where the older files are kept during a commit, to put them back if a rename fails.
 const PREVIOUS: &str = ".previous";
 
@@ -239,7 +243,7 @@ impl<'a> OutputSet<'a> {
             fs::write(&path, b"half-written")?;
             return Err(io::Error::other(format!("injected failure while writing {name}")));
         }
-        let mut writer = BufWriter::new(fs::File::create(&path)?);
+        let mut writer = BufWriter::with_capacity(WRITE_BUFFER_BYTES, fs::File::create(&path)?);
         fill(&mut writer)?;
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;

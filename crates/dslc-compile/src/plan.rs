@@ -11,7 +11,7 @@ use dslc_db::stage::{parse_replicate, Field, Mode, StageKind};
 use dslc_db::Design;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::gen_id::{draft_id, essay_id, evaluation_id, GenId, Stage};
+use crate::gen_id::{draft_id, essay_id, evaluation_id, gen_id_normalised_in, GenId, Stage};
 
 /// A draft: (combo, template, llm, replicate).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,7 +108,116 @@ fn normaliser(interner: &mut Interner) -> Vec<Sym> {
 
 /// Builds the plan of a full (draft → essay → evaluation) design, calling `progress` with the
 /// number of rows done every so often.
-pub fn build(design: &Design, mut progress: impl FnMut(u128)) -> Result<Plan, PlanError> {
+pub fn build(design: &Design, progress: impl FnMut(u128)) -> Result<Plan, PlanError> {
+    let threads = if design.row_count() < PARALLEL_FROM_ROWS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_HASHING_THREADS))
+    };
+    build_plan(design, progress, true, threads)
+}
+
+/// Below this many rows, hashing evaluations on one thread is quicker than starting more.
+const PARALLEL_FROM_ROWS: u128 = 200_000;
+
+/// Hashing scales with cores; more threads than this gain little because writing the files
+/// (serial) dominates by then.
+const MAX_HASHING_THREADS: usize = 16;
+
+/// [`build`] that looks every evaluation up in the evaluation index even where the design
+/// proves them distinct, on one thread: the reference the tests compare the faster path with.
+pub fn build_with_evaluation_index(design: &Design, progress: impl FnMut(u128)) -> Result<Plan, PlanError> {
+    build_plan(design, progress, false, 1)
+}
+
+/// [`build`] with evaluation IDs hashed on `threads` threads whatever the size, for the tests
+/// that compare parallel and serial plans.
+pub fn build_with_threads(design: &Design, threads: usize) -> Result<Plan, PlanError> {
+    build_plan(design, |_| {}, true, threads)
+}
+
+/// Fills in the generation IDs of evaluations pushed without one, splitting them across
+/// `threads` threads: each ID depends only on its essay's ID and its own values.
+fn hash_evaluations(plan: &mut Plan, interner: &Interner, norm: &[Sym], threads: usize) {
+    let essays = &plan.essays;
+    let hash = |evaluations: &mut [Evaluation]| {
+        let mut canonical = Vec::with_capacity(64);
+        for v in evaluations {
+            let essay = essays[v.essay as usize].gen_id;
+            let (template, llm) = (interner.get(norm[v.template.0 as usize]), interner.get(norm[v.llm.0 as usize]));
+            let parts = [essay.as_bytes(), template.as_bytes(), llm.as_bytes()];
+            v.gen_id = gen_id_normalised_in(&mut canonical, Stage::Evaluation, &parts, v.replicate);
+        }
+    };
+    let evaluations = &mut plan.evaluations[..];
+    if threads <= 1 || evaluations.len() < threads {
+        return hash(evaluations);
+    }
+    let chunk = evaluations.len().div_ceil(threads);
+    // Every chunk is offered a thread (no short circuit), then the refusals are counted.
+    let refused = std::thread::scope(|scope| {
+        evaluations
+            .chunks_mut(chunk)
+            .map(|part| std::thread::Builder::new().spawn_scoped(scope, || hash(part)).is_ok())
+            .filter(|&started| !started)
+            .count()
+    });
+    // A thread the system refused to start leaves its chunk unhashed: hash everything here
+    // (slower, same IDs).
+    if refused > 0 {
+        hash(&mut plan.evaluations);
+    }
+}
+
+/// Whether every design row is a distinct evaluation, so that the evaluation index (the largest
+/// table of the plan) can be skipped. True when the rows differ in some stage column (distinct
+/// counts over the factors, without the product) and the keys cannot merge distinct values:
+/// normalising the text columns' values and parsing the replicate columns' values is one-to-one.
+/// Then two rows with one evaluation key would have equal stage columns, which the counts rule out.
+fn rows_are_distinct_evaluations(design: &Design, columns: &Columns, norm: &[Sym], replicates: &[Option<u64>]) -> bool {
+    let text = [
+        columns.combo,
+        columns.draft_template,
+        columns.draft_llm,
+        columns.essay_template,
+        columns.essay_llm,
+        columns.evaluation_template,
+        columns.evaluation_llm,
+    ];
+    let replicate = [columns.draft_replicate, columns.essay_replicate, columns.evaluation_replicate];
+    let names: Vec<&str> = text.iter().chain(replicate.iter().flatten()).map(|&c| design.columns[c].as_str()).collect();
+    if design.distinct_count(&names) != design.row_count() {
+        return false;
+    }
+    let values_of = |column: usize| {
+        let (factor, leaf) = design.column_sources[column];
+        let factor = &design.factors[factor];
+        (0..factor.len()).map(move |i| factor.row(i)[leaf])
+    };
+    let mut raw_of_normalised: HashMap<Sym, Sym> = HashMap::default();
+    for value in text.iter().flat_map(|&c| values_of(c)) {
+        if *raw_of_normalised.entry(norm[value.0 as usize]).or_insert(value) != value {
+            return false;
+        }
+    }
+    for column in replicate.into_iter().flatten() {
+        let mut raw_of_number: HashMap<u64, Sym> = HashMap::default();
+        for value in values_of(column) {
+            let Some(number) = replicates[value.0 as usize] else { return false };
+            if *raw_of_number.entry(number).or_insert(value) != value {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn build_plan(
+    design: &Design,
+    mut progress: impl FnMut(u128),
+    may_skip_index: bool,
+    threads: usize,
+) -> Result<Plan, PlanError> {
     let stage = &design.stage;
     if let Mode::DesignOnly { missing } = &stage.mode {
         return Err(PlanError::DesignOnly(missing.clone()));
@@ -136,9 +245,15 @@ pub fn build(design: &Design, mut progress: impl FnMut(u128)) -> Result<Plan, Pl
     let mut drafts: HashMap<(Sym, Sym, Sym, u64), u32> = HashMap::default();
     let mut essays: HashMap<(u32, Sym, u64), u32> = HashMap::default();
     let mut evaluations = EvaluationIndex::default();
-    let replicate = |row: &[Sym], column: Option<usize>| -> u64 {
-        column.and_then(|c| parse_replicate(design.interner.get(row[c]))).unwrap_or(1)
-    };
+    // Each distinct value is parsed once, not once per row.
+    let replicates: Vec<Option<u64>> =
+        (0..design.interner.len()).map(|i| parse_replicate(design.interner.get(Sym(i as u32)))).collect();
+    let replicate =
+        |row: &[Sym], column: Option<usize>| -> u64 { column.and_then(|c| replicates[row[c].0 as usize]).unwrap_or(1) };
+    let distinct_evaluations = may_skip_index && rows_are_distinct_evaluations(design, &columns, &norm, &replicates);
+    if distinct_evaluations {
+        plan.evaluations.reserve_exact(usize::try_from(plan.rows).unwrap_or(0));
+    }
     let mut failure: Option<PlanError> = None;
     let mut done: u128 = 0;
     design.for_each_row(|row| {
@@ -209,6 +324,11 @@ pub fn build(design: &Design, mut progress: impl FnMut(u128)) -> Result<Plan, Pl
         };
         let (template, llm) = (row[columns.evaluation_template], row[columns.evaluation_llm]);
         let rep = replicate(row, columns.evaluation_replicate);
+        if distinct_evaluations {
+            // Hashed after the stream, possibly in parallel (`hash_evaluations`).
+            plan.evaluations.push(Evaluation { gen_id: GenId::default(), essay, template, llm, replicate: rep });
+            return true;
+        }
         if let Err(e) = add_evaluation(&mut plan, &mut evaluations, &norm, &design.interner, essay, template, llm, rep) {
             failure = Some(e);
             return false;
@@ -218,6 +338,9 @@ pub fn build(design: &Design, mut progress: impl FnMut(u128)) -> Result<Plan, Pl
     progress(done);
     if let Some(error) = failure {
         return Err(error);
+    }
+    if distinct_evaluations {
+        hash_evaluations(&mut plan, &interner, &norm, threads);
     }
     plan.interner = interner;
     Ok(plan)

@@ -1,0 +1,222 @@
+//! The fast lowering against a plain reference: random specs (mixed case, spaces, quotes, commas,
+//! non-ASCII, replicates) must give byte-identical `membership.csv`, `manifest.json` and
+//! `stage_manifest.json`, and the plan built without the evaluation index (when the design
+//! proves evaluations distinct) must equal the one built with it.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use dslc_compile::lower;
+use dslc_compile::plan::{self, Plan};
+use dslc_db::{Database, Db};
+use dslc_syntax::xorshift::XorShift;
+
+/// A JSON string literal, as serde_json writes it.
+fn json(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// A CSV field, quoted only when it must be.
+fn csv(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn reference_membership(plan: &Plan, cohort: &str, wide: bool) -> String {
+    let mut out = String::new();
+    if wide {
+        out.push_str("stage,gen_id,origin_cohort_id,parent_gen_id,combo_id,template_id,llm_model_id,replicate\n");
+    } else {
+        out.push_str("stage,gen_id,cohort_id\n");
+    }
+    for row in plan.members() {
+        let fields: Vec<String> = if wide {
+            let parent = row.parent.map(|p| p.to_string()).unwrap_or_default();
+            [row.stage.name(), row.gen_id.as_str(), cohort, &parent, row.combo, row.template, row.llm]
+                .iter()
+                .map(|f| csv(f))
+                .chain([row.replicate.to_string()])
+                .collect()
+        } else {
+            [row.stage.name(), row.gen_id.as_str(), cohort].iter().map(|f| csv(f)).collect()
+        };
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn reference_stage_manifest(plan: &Plan, cohort: &str) -> String {
+    let entries: Vec<String> = plan
+        .members()
+        .map(|row| {
+            let parent = row.parent.map(|p| json(p.as_str())).unwrap_or_else(|| "null".into());
+            format!(
+                "  {}: {{\n    \"stage\": {},\n    \"template_id\": {},\n    \"llm_model_id\": {},\n    \"combo_id\": {},\n    \"parent_gen_id\": {parent},\n    \"replicate\": {},\n    \"origin_cohort_id\": {}\n  }}",
+                json(row.gen_id.as_str()),
+                json(row.stage.name()),
+                json(row.template),
+                json(row.llm),
+                json(row.combo),
+                row.replicate,
+                json(cohort)
+            )
+        })
+        .collect();
+    if entries.is_empty() {
+        "{}\n".into()
+    } else {
+        format!("{{\n{}\n}}\n", entries.join(",\n"))
+    }
+}
+
+fn list<'a>(values: impl Iterator<Item = &'a str>, indent: &str) -> String {
+    let sorted: BTreeSet<&str> = values.collect();
+    if sorted.is_empty() {
+        return "[]".into();
+    }
+    let items: Vec<String> = sorted.iter().map(|v| format!("{indent}  {}", json(v))).collect();
+    format!("[\n{}\n{indent}]", items.join(",\n"))
+}
+
+fn reference_manifest(plan: &Plan, cohort: &str) -> String {
+    let d = || plan.drafts.iter();
+    let v = || plan.evaluations.iter();
+    format!(
+        "{{\n  \"cohort_id\": {},\n  \"combos\": {},\n  \"templates\": {{\n    \"draft\": {},\n    \"essay\": {},\n    \"evaluation\": {}\n  }},\n  \"llms\": {{\n    \"generation\": {},\n    \"evaluation\": {}\n  }},\n  \"replication\": null,\n  \"counts\": {{\n    \"rows\": {},\n    \"drafts\": {},\n    \"essays\": {},\n    \"evaluations\": {}\n  }}\n}}\n",
+        json(cohort),
+        list(d().map(|x| plan.value(x.combo)), "  "),
+        list(d().map(|x| plan.value(x.template)), "    "),
+        list(plan.essays.iter().map(|x| plan.value(x.template)), "    "),
+        list(v().map(|x| plan.value(x.template)), "    "),
+        list(d().map(|x| plan.value(x.llm)), "    "),
+        list(v().map(|x| plan.value(x.llm)), "    "),
+        plan.rows,
+        plan.drafts.len(),
+        plan.essays.len(),
+        plan.evaluations.len()
+    )
+}
+
+fn render(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    write(&mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Values that exercise every escape and normalisation: case, spaces, quotes, commas, Unicode.
+const VALUES: &[&str] = &[
+    "plain",
+    "Plain",
+    "other-v2",
+    "\"with space\"",
+    "\" padded \"",
+    "\"a,b\"",
+    "\"say \\\"hi\\\"\"",
+    "\"back\\\\slash\"",
+    "\"tab\\there\"",
+    "\"line\\nbreak\"",
+    "\"ünïcode\"",
+    "\"ÜNÏCODE\"",
+    "deepseek-r1",
+];
+
+fn levels(rng: &mut XorShift, max: usize) -> String {
+    let count = 1 + rng.below(max);
+    let mut chosen: Vec<&str> = Vec::new();
+    while chosen.len() < count {
+        let value = rng.pick(VALUES);
+        if !chosen.contains(&value) {
+            chosen.push(value);
+        }
+    }
+    format!("[{}]", chosen.join(", "))
+}
+
+fn random_spec(rng: &mut XorShift) -> String {
+    let mut spec = String::from("cohort mixed\n");
+    for field in ["combo_id", "draft_template", "draft_llm", "essay_template", "evaluation_template", "evaluation_llm"]
+    {
+        spec.push_str(&format!("axis {field} = {}\n", levels(rng, 3)));
+    }
+    spec.push_str("axis essay_llm = [m]\n");
+    for field in ["draft_replicate", "essay_replicate", "evaluation_replicate"] {
+        if rng.below(2) == 0 {
+            spec.push_str(&format!("axis {field} = 1..{}\n", 1 + rng.below(3)));
+        }
+    }
+    if rng.below(3) == 0 {
+        // An extra design dimension: rows are no longer distinct evaluations.
+        spec.push_str("axis draft_template_replicate_note = [x, y]\n");
+    }
+    spec
+}
+
+#[test]
+fn fast_lowering_matches_the_reference_on_random_specs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = XorShift(0x5eed_f100);
+    let mut compiled = 0;
+    for case in 0..300 {
+        let text = random_spec(&mut rng);
+        let path = dslc_db::db::normalize(&dir.path().join(format!("case{case}.cohort")));
+        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+        let db = Database::default();
+        let spec = db.file(Path::new(&path));
+        let design = &dslc_db::analyze(&db, spec).design;
+        let fast = plan::build(design, |_| {});
+        let indexed = plan::build_with_evaluation_index(design, |_| {});
+        assert_eq!(fast.as_ref().err(), indexed.as_ref().err(), "{text}");
+        let Ok(plan) = fast else { continue };
+        let indexed = indexed.unwrap();
+        assert_eq!(plan.drafts, indexed.drafts, "{text}");
+        assert_eq!(plan.essays, indexed.essays, "{text}");
+        assert_eq!(plan.evaluations, indexed.evaluations, "{text}");
+        compiled += 1;
+        let cohort = "Mixed, \"cohort\"";
+        for wide in [false, true] {
+            let fast = render(|w| lower::write_membership(&plan, cohort, wide, w));
+            assert_eq!(fast, reference_membership(&plan, cohort, wide), "{text}");
+        }
+        assert_eq!(render(|w| lower::write_stage_manifest(&plan, cohort, w)), reference_stage_manifest(&plan, cohort));
+        assert_eq!(render(|w| lower::write_manifest(&plan, cohort, None, w)), reference_manifest(&plan, cohort));
+    }
+    // Case-equal values collide; most random specs must still compile for the test to mean much.
+    assert!(compiled > 100, "only {compiled} of 300 random specs compiled");
+}
+
+#[test]
+fn parallel_hashing_gives_the_serial_plan_and_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>().join(", ");
+    // 6 × 4 × 3 × 2 × 2 × 7 × 5 × 3 = 30,240 rows, each a distinct evaluation.
+    let text = format!(
+        "cohort par\naxis combo_id = [{}]\naxis draft_template = [{}]\naxis draft_llm = [{}]\naxis essay_llm = [m]\n\
+         axis essay_template = [{}]\naxis essay_replicate = 1..2\naxis evaluation_template = [{}]\n\
+         axis evaluation_llm = [{}, \"Judge Ü\"]\naxis evaluation_replicate = 1..3\n",
+        list("Combo", 6),
+        list("tpl", 4),
+        list("model", 3),
+        list("essay", 2),
+        list("eval", 7),
+        list("judge", 4)
+    );
+    let path = dslc_db::db::normalize(&dir.path().join("par.cohort"));
+    std::fs::write(&path, text).unwrap();
+    let db = Database::default();
+    let design = &dslc_db::analyze(&db, db.file(&path)).design;
+    let serial = plan::build_with_threads(design, 1).unwrap();
+    assert_eq!(serial.evaluations.len(), 30_240);
+    let indexed = plan::build_with_evaluation_index(design, |_| {}).unwrap();
+    assert_eq!(serial.evaluations, indexed.evaluations);
+    for threads in [2, 3, 7] {
+        let parallel = plan::build_with_threads(design, threads).unwrap();
+        assert_eq!(parallel.evaluations, serial.evaluations, "{threads} threads");
+        let bytes = |plan: &Plan| render(|w| lower::write_stage_manifest(plan, "par", w));
+        assert_eq!(bytes(&parallel), bytes(&serial), "{threads} threads");
+    }
+}
