@@ -33,7 +33,7 @@ const COHORT: &str = "bench";
 const BUFFER_BYTES: usize = 1 << 20;
 
 /// The spec of the benchmark with `combos` combos: every row is one evaluation.
-pub fn spec(combos: usize) -> String {
+pub(crate) fn spec(combos: usize) -> String {
     let list = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>().join(", ");
     format!(
         "cohort {COHORT}\naxis combo_id = [{}]\naxis draft_template = [{}]\naxis draft_llm = [{}]\naxis essay_llm = [{}]\n\
@@ -178,7 +178,7 @@ fn json_list(values: impl IntoIterator<Item = String>, indent: &str) -> String {
 /// The floor: the benchmark spec's outputs for `combos` combos, written into `out` by nested
 /// loops in the design's row order (the last factor turns fastest), with no planning: drafts and
 /// essays are kept, evaluations written as they are computed.
-pub fn floor(combos: usize, threads: usize, out: &Path) -> io::Result<()> {
+pub(crate) fn floor(combos: usize, threads: usize, out: &Path) -> io::Result<()> {
     std::fs::create_dir_all(out)?;
     let names = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>();
     let (combo, draft_template, model) =
@@ -288,7 +288,7 @@ pub fn floor(combos: usize, threads: usize, out: &Path) -> io::Result<()> {
 }
 
 /// `dslc-bench floor COMBOS THREADS OUT`.
-pub fn floor_main(args: &[String]) {
+pub(crate) fn floor_main(args: &[String]) {
     let number = |i: usize| args.get(i).and_then(|c| c.parse().ok());
     let (Some(combos), Some(threads), Some(out)) = (number(0), number(1), args.get(2)) else {
         eprintln!("usage: dslc-bench floor COMBOS THREADS OUT");
@@ -414,7 +414,7 @@ fn bench_check_by_rows() {
 }
 
 /// `dslc-bench compile`: see the module comment.
-pub fn bench_compile(args: &[String]) {
+pub(crate) fn bench_compile(args: &[String]) {
     let quick = args.iter().any(|a| a == "--quick");
     let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let rounds: usize = option("--rounds").and_then(|r| r.parse().ok()).unwrap_or(5);
