@@ -2,10 +2,10 @@
 //! (E0302): a path is usable only if it lies inside the project root, both as written and after
 //! symlinks are resolved, because a symlink inside the root may point outside it.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::db::normalize;
+use crate::files::{FileSystem, OsFileSystem};
 
 /// Whether `path` lies inside `root` once `.`, `..` and symlinks are resolved.
 pub fn inside(root: &Path, path: &Path) -> bool {
@@ -13,24 +13,9 @@ pub fn inside(root: &Path, path: &Path) -> bool {
     path.starts_with(root) && real(&path).starts_with(real(root))
 }
 
-/// `path` with symlinks resolved as far as it exists; missing components are kept as written
-/// (they cannot be symlinks, and `path` is already normalised).
+/// `path` with symlinks resolved as far as it exists, as the database resolves include paths.
 fn real(path: &Path) -> PathBuf {
-    let mut existing = path;
-    let mut missing: Vec<OsString> = Vec::new();
-    loop {
-        if let Ok(mut resolved) = std::fs::canonicalize(existing) {
-            resolved.extend(missing.iter().rev());
-            return resolved;
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                missing.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return path.to_path_buf(),
-        }
-    }
+    OsFileSystem.real_path(path)
 }
 
 #[cfg(test)]
