@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
 };
 
-use crate::position::{Encoding, LineIndex};
+use crate::position::{Encoding, Positions};
 
 pub(crate) fn uri_of(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
@@ -23,33 +23,34 @@ pub(crate) fn path_of(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|path| path.into_owned())
 }
 
-/// The text the database holds for a file (the editor's text for open files).
-pub(crate) fn text_of(db: &Database, path: &Path) -> String {
-    db.file(path).contents(db).text.clone()
+/// Positions in a file the database holds, over its `line_index` query: built once per text,
+/// however many diagnostics or symbols point into it.
+pub(crate) fn positions<'db>(db: &'db Database, path: &Path, encoding: Encoding) -> Positions<'db> {
+    let file = db.file(path);
+    Positions::new(&file.contents(db).text, dslc_db::db::line_index(db, file), encoding)
 }
 
 /// Converts diagnostics into LSP diagnostics per file, keyed by path.
+///
+/// Linear in the diagnostics: each file's positions are looked up once, texts are not copied.
 pub(crate) fn group(
     db: &Database,
     diagnostics: &[dslc_db::Diagnostic],
     encoding: Encoding,
 ) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
-    let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
-    let mut text = |path: &Path| texts.entry(path.to_path_buf()).or_insert_with(|| text_of(db, path)).clone();
+    let mut indexes: BTreeMap<PathBuf, Positions<'_>> = BTreeMap::new();
+    let mut range = |path: &Path, span: &std::ops::Range<usize>| {
+        indexes.entry(path.to_path_buf()).or_insert_with(|| positions(db, path, encoding)).range(span)
+    };
     let mut out: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
-        let primary_text = text(&d.primary.file);
-        let range = LineIndex::new(&primary_text, encoding).range(&d.primary.span);
+        let primary_range = range(&d.primary.file, &d.primary.span);
         let related: Vec<DiagnosticRelatedInformation> = d
             .secondary
             .iter()
             .filter_map(|label| {
-                let label_text = text(&label.file);
                 Some(DiagnosticRelatedInformation {
-                    location: Location::new(
-                        uri_of(&label.file)?,
-                        LineIndex::new(&label_text, encoding).range(&label.span),
-                    ),
+                    location: Location::new(uri_of(&label.file)?, range(&label.file, &label.span)),
                     message: label.message.clone(),
                 })
             })
@@ -63,7 +64,7 @@ pub(crate) fn group(
             message.push_str(&format!("\nhelp: {help}"));
         }
         let diagnostic = lsp::Diagnostic {
-            range,
+            range: primary_range,
             severity: Some(match d.severity {
                 Severity::Error => DiagnosticSeverity::ERROR,
                 Severity::Warning => DiagnosticSeverity::WARNING,

@@ -1,6 +1,9 @@
 //! Byte offsets ↔ LSP positions. The rest of dslc speaks byte offsets; this is the only place
 //! that knows lines and UTF-8/UTF-16 columns.
 
+use std::borrow::Cow;
+
+use dslc_syntax::line_index::LineIndex;
 use tower_lsp_server::ls_types::{Position, Range};
 
 /// How the client counts columns, negotiated at `initialize`.
@@ -12,25 +15,31 @@ pub enum Encoding {
     Utf16,
 }
 
-/// Line starts of one text, for converting in both directions.
-pub struct LineIndex<'a> {
+/// Positions of one text in the client's encoding: a view over the text and its line index
+/// (`dslc_syntax::line_index`, one per file as the `dslc_db::line_index` query keeps it).
+pub struct Positions<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    lines: Cow<'a, LineIndex>,
     encoding: Encoding,
 }
 
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str, encoding: Encoding) -> Self {
-        // `\n` ends a line; a preceding `\r` is part of the line ending, not of the content.
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        LineIndex { text, starts, encoding }
+impl<'a> Positions<'a> {
+    /// Over a line index the database already holds for `text`.
+    pub fn new(text: &'a str, lines: &'a LineIndex, encoding: Encoding) -> Self {
+        Positions { text, lines: Cow::Borrowed(lines), encoding }
     }
 
-    /// The content of line `line` without its line ending, and the line's start offset.
+    /// Builds the line index too, for a text the database does not hold.
+    pub fn of_text(text: &'a str, encoding: Encoding) -> Self {
+        Positions { text, lines: Cow::Owned(LineIndex::new(text)), encoding }
+    }
+
+    /// The content of line `line` without its line ending (`\n`, or `\r\n` whose `\r` is part
+    /// of the ending), and the line's start offset.
     fn line(&self, line: usize) -> Option<(usize, &'a str)> {
-        let start = *self.starts.get(line)?;
-        let end = self.starts.get(line + 1).map_or(self.text.len(), |next| next - 1);
-        let content = &self.text[start..end];
+        let start = self.lines.line_start(line)?;
+        let end = self.lines.line_start(line + 1).map_or(self.text.len(), |next| next - 1);
+        let content = self.text.get(start..end)?;
         Some((start, content.strip_suffix('\r').unwrap_or(content)))
     }
 
@@ -40,7 +49,7 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let line = self.lines.line(offset);
         let (start, content) = self.line(line).unwrap_or((0, ""));
         // An offset on the `\r` of a CRLF counts as the end of the line.
         let column_bytes = (offset - start).min(content.len());
@@ -83,13 +92,13 @@ mod tests {
     #[test]
     fn utf16_and_utf8_columns() {
         let text = "a\u{e9}\u{1f600}b\r\nxy";
-        let utf16 = LineIndex::new(text, Encoding::Utf16);
+        let utf16 = Positions::of_text(text, Encoding::Utf16);
         let b = text.find('b').unwrap();
         assert_eq!(utf16.position(b), Position::new(0, 4));
         assert_eq!(utf16.offset(Position::new(0, 4)), b);
         // Inside the surrogate pair: the start of the emoji.
         assert_eq!(utf16.offset(Position::new(0, 3)), text.find('\u{1f600}').unwrap());
-        let utf8 = LineIndex::new(text, Encoding::Utf8);
+        let utf8 = Positions::of_text(text, Encoding::Utf8);
         assert_eq!(utf8.position(b), Position::new(0, 7));
         assert_eq!(utf8.offset(Position::new(0, 7)), b);
     }
@@ -97,7 +106,7 @@ mod tests {
     #[test]
     fn crlf_and_out_of_range() {
         let text = "ab\r\ncd";
-        let index = LineIndex::new(text, Encoding::Utf16);
+        let index = Positions::of_text(text, Encoding::Utf16);
         assert_eq!(index.position(2), Position::new(0, 2));
         assert_eq!(index.position(3), Position::new(0, 2));
         assert_eq!(index.position(4), Position::new(1, 0));

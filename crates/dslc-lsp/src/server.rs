@@ -18,7 +18,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::convert::{self, path_of, uri_of};
 use crate::handlers::{self, Doc};
-use crate::position::{Encoding, LineIndex};
+use crate::position::{Encoding, Positions};
 use crate::resync::{Resync, REJECTED};
 use crate::watch::Restat;
 
@@ -247,7 +247,7 @@ impl Backend {
             return Ok(None);
         }
         let file = state.db.file(path);
-        let doc = Doc { db: &state.db, file, path, uri: &open.uri, text: &open.text, encoding: state.encoding };
+        let doc = Doc { db: &state.db, file, path, uri: &open.uri, encoding: state.encoding };
         catch_unwind(AssertUnwindSafe(|| f(&doc))).map(Some).map_err(|_| {
             eprintln!("dslc lsp: internal error handling a request on {}", uri.as_str());
             Error::internal_error()
@@ -370,7 +370,7 @@ impl LanguageServer for Backend {
             for change in params.content_changes {
                 match change.range {
                     Some(range) => {
-                        let index = LineIndex::new(&text, state.encoding);
+                        let index = Positions::of_text(&text, state.encoding);
                         let (start, end) = (index.offset(range.start), index.offset(range.end));
                         let (start, end) = (start.min(end), start.max(end));
                         text.replace_range(start..end, &change.text);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{fixtures_dir, Client};
-use dslc_lsp::position::{Encoding, LineIndex};
+use dslc_lsp::position::{Encoding, Positions};
 use serde_json::{json, Value};
 
 #[test]
@@ -35,7 +35,7 @@ fn run_fixture(path: &std::path::Path, source: &str) -> String {
     let cursor = source.find("$0").expect("a $0 cursor marker");
     let text = source.replacen("$0", "", 1);
     let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
-    let position = LineIndex::new(&text, encoding).position(cursor);
+    let position = Positions::of_text(&text, encoding).position(cursor);
     let position = json!({ "line": position.line, "character": position.character });
     let capabilities =
         if utf8 { json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } }) } else { json!({}) };

@@ -21,6 +21,7 @@ use crate::spans::{self, SpanMap};
 use crate::stage::{Field, Mode, StageKind};
 use crate::table::{self, Table, TableError};
 use dslc_syntax::ast::SpecFile;
+use dslc_syntax::line_index::LineIndex;
 
 mod includes;
 mod queries;

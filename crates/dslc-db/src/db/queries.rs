@@ -8,6 +8,13 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> ParseResult {
     db.parse_text(file.path(db), &file.contents(db).text)
 }
 
+/// A file's line starts, shared by everything that turns byte offsets into lines and columns
+/// (the language server's positions, rendering), so each text is indexed once per change.
+#[salsa::tracked(returns(ref))]
+pub fn line_index(db: &dyn Db, file: SourceFile) -> LineIndex {
+    LineIndex::new(&file.contents(db).text)
+}
+
 /// The project root for a spec: the nearest directory above it holding `dslc.toml`, else its own.
 #[salsa::tracked(returns(ref))]
 pub fn project_root(db: &dyn Db, spec: SourceFile) -> PathBuf {

@@ -19,7 +19,7 @@ use dslc_ide::{FileSpan, SourceChange};
 use tower_lsp_server::ls_types::{Location, Position, Range, TextEdit, Uri, WorkspaceEdit};
 
 use crate::convert::{self, uri_of};
-use crate::position::{Encoding, LineIndex};
+use crate::position::{Encoding, Positions};
 
 /// One open spec in the database, with its text and the negotiated encoding.
 pub(crate) struct Doc<'a> {
@@ -27,13 +27,12 @@ pub(crate) struct Doc<'a> {
     pub file: SourceFile,
     pub path: &'a Path,
     pub uri: &'a Uri,
-    pub text: &'a str,
     pub encoding: Encoding,
 }
 
 impl Doc<'_> {
-    pub(crate) fn index(&self) -> LineIndex<'_> {
-        LineIndex::new(self.text, self.encoding)
+    pub(crate) fn index(&self) -> Positions<'_> {
+        convert::positions(self.db, self.path, self.encoding)
     }
 
     pub(crate) fn offset(&self, position: Position) -> usize {
@@ -45,8 +44,7 @@ impl Doc<'_> {
         if path == self.path {
             return self.index().range(span);
         }
-        let text = convert::text_of(self.db, path);
-        LineIndex::new(&text, self.encoding).range(span)
+        convert::positions(self.db, path, self.encoding).range(span)
     }
 
     pub(crate) fn location(&self, found: &FileSpan) -> Option<Location> {

@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::Doc;
 use crate::convert::{self, uri_of};
-use crate::position::{Encoding, LineIndex};
+use crate::position::{Encoding, Positions};
 
 fn kind(kind: Kind) -> SymbolKind {
     match kind {
@@ -19,7 +19,7 @@ fn kind(kind: Kind) -> SymbolKind {
 }
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` has to be written out.
-fn convert_symbol(index: &LineIndex, symbol: Symbol) -> DocumentSymbol {
+fn convert_symbol(index: &Positions, symbol: Symbol) -> DocumentSymbol {
     DocumentSymbol {
         name: symbol.name,
         detail: symbol.detail,
@@ -48,8 +48,7 @@ pub(crate) fn workspace_symbols(
     dslc_ide::workspace_symbols(db, specs, query)
         .into_iter()
         .filter_map(|(path, symbol): (std::path::PathBuf, Symbol)| {
-            let text = convert::text_of(db, Path::new(&path));
-            let range = LineIndex::new(&text, encoding).range(&symbol.span);
+            let range = convert::positions(db, Path::new(&path), encoding).range(&symbol.span);
             Some(SymbolInformation {
                 name: symbol.name,
                 kind: kind(symbol.kind),
