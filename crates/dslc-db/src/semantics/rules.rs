@@ -387,25 +387,39 @@ impl Analyzer<'_> {
             }
         }
         let Some(depth) = self.rule_depth(&s.name, &indices) else { return };
+        let kind =
+            EntryKind::Pair { left: self.live[indices[0]].name.clone(), right: self.live[indices[1]].name.clone() };
+        self.install_combination(&s.name, &s.span, &indices, depth, kind, (levels, origins));
+    }
+
+    /// Puts a pair's or tuple's entry in place of its axes (at the lowest of their places) and
+    /// records the rule's fact.
+    fn install_combination(
+        &mut self,
+        name: &Name,
+        span: &Span,
+        indices: &[usize],
+        depth: usize,
+        kind: EntryKind,
+        (levels, origins): (Vec<Level>, Vec<Origin>),
+    ) {
         let before: Vec<(String, usize)> =
             indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
-        let decl = self.origin(&s.name.span);
+        let decl = self.origin(&name.span);
+        let rule = kind_word(&kind);
         let entry = Entry {
-            name: s.name.text.clone(),
+            name: name.text.clone(),
             depth,
             decl: decl.clone(),
-            kind: EntryKind::Pair {
-                left: self.live[indices[0]].name.clone(),
-                right: self.live[indices[1]].name.clone(),
-            },
+            kind,
             levels,
             origins,
             domain: Default::default(),
         };
         let after = entry.levels.len();
         let position = *indices.iter().min().unwrap_or(&0);
-        self.replace(&indices, position, entry, &decl);
-        self.rules.push(RuleFact { name: s.name.text.clone(), kind: "pair", span: s.span.clone(), before, after });
+        self.replace(indices, position, entry, &decl);
+        self.rules.push(RuleFact { name: name.text.clone(), kind: rule, span: span.clone(), before, after });
     }
 
     pub(super) fn tuple(&mut self, s: &ast::TupleStmt) {
@@ -421,23 +435,8 @@ impl Analyzer<'_> {
             self.poisoned.insert(s.name.text.clone());
             return;
         };
-        let before: Vec<(String, usize)> =
-            indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
-        let decl = self.origin(&s.name.span);
         let members = indices.iter().map(|&i| self.live[i].name.clone()).collect();
-        let entry = Entry {
-            name: s.name.text.clone(),
-            depth,
-            decl: decl.clone(),
-            kind: EntryKind::Tuple { members },
-            levels,
-            origins,
-            domain: Default::default(),
-        };
-        let after = entry.levels.len();
-        let position = *indices.iter().min().unwrap_or(&0);
-        self.replace(&indices, position, entry, &decl);
-        self.rules.push(RuleFact { name: s.name.text.clone(), kind: "tuple", span: s.span.clone(), before, after });
+        self.install_combination(&s.name, &s.span, &indices, depth, EntryKind::Tuple { members }, (levels, origins));
     }
 
     /// Explains why a tuple gave one of its own axes no level at all: every item has the wrong
