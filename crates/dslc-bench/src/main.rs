@@ -482,11 +482,18 @@ fn bench_lsp_phases() {
         totals.push(marks[marks.len() - 1] - marks[0]);
     }
     println!("lsp phases (in process, 300 one-character edits of a 10,000-line list), median per edit:");
-    for (name, samples) in names.iter().zip(phases) {
+    for (name, samples) in names.iter().zip(&phases) {
         // Even rounds write `tpl-00009`, a duplicate level: the two kinds of edit differ.
         let (even, odd): (Vec<_>, Vec<_>) = samples.iter().enumerate().partition(|(i, _)| i % 2 == 0);
         let pick = |v: Vec<(usize, &Duration)>| median(v.into_iter().map(|(_, d)| *d).collect());
-        println!("  {name:<17} {} (making a duplicate) {} (removing it)", ms(pick(even)), ms(pick(odd)));
+        let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+        println!(
+            "  {name:<17} {} (making a duplicate) {} (removing it), mean {}, p95 {}",
+            ms(pick(even)),
+            ms(pick(odd)),
+            ms(mean),
+            ms(percentile(samples, 0.95))
+        );
     }
     println!("  {:<17} {} (p95 {})", "total", ms(median(totals.clone())), ms(percentile(&totals, 0.95)));
 }

@@ -70,6 +70,11 @@ impl SpanMap {
     }
 }
 
+/// The map from [`number`]'s spans back to byte offsets, without numbering a copy of the tree.
+pub fn map_of(file: &SpecFile) -> SpanMap {
+    SpanMap { starts: file.statements.iter().map(|s| s.span().start).collect() }
+}
+
 /// The tree with numbered spans, and the map back.
 pub fn number(file: &SpecFile) -> (SpecFile, SpanMap) {
     let mut numbered = file.clone();
@@ -92,6 +97,7 @@ mod tests {
         let text = "axis a = [x, y]\n\naxis b = 1..3\n";
         let parsed = dslc_syntax::parse(text);
         let (numbered, map) = number(&parsed.file);
+        assert_eq!(map_of(&parsed.file).starts, map.starts);
         for (original, relative) in parsed.file.statements.iter().zip(&numbered.statements) {
             assert_eq!(map.absolute(&relative.span()), original.span());
         }

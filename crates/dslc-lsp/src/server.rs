@@ -365,13 +365,21 @@ impl LanguageServer for Backend {
         let uri = &params.text_document.uri;
         let text = {
             let state = self.state();
-            let Some((_, open)) = state.doc(uri) else { return };
+            let Some((path, open)) = state.doc(uri) else { return };
             let mut text = open.text.clone();
-            for change in params.content_changes {
+            for (n, change) in params.content_changes.into_iter().enumerate() {
                 match change.range {
                     Some(range) => {
-                        let index = Positions::of_text(&text, state.encoding);
-                        let (start, end) = (index.offset(range.start), index.offset(range.end));
+                        // The first change applies to the text the database holds, whose line
+                        // index is kept; later ones to a text indexed here.
+                        let (start, end) = if n == 0 {
+                            let lines = dslc_db::db::line_index(&state.db, state.db.file(path));
+                            let index = Positions::new(&open.text, lines, state.encoding);
+                            (index.offset(range.start), index.offset(range.end))
+                        } else {
+                            let index = Positions::of_text(&text, state.encoding);
+                            (index.offset(range.start), index.offset(range.end))
+                        };
                         let (start, end) = (start.min(end), start.max(end));
                         text.replace_range(start..end, &change.text);
                     }
