@@ -33,16 +33,18 @@ fn main() {
         "floor" => compile_floor::floor_main(rest),
         "lsp" => bench_lsp(),
         "lsp-phases" => bench_lsp_phases(),
+        "lsp-publish" => bench_lsp_publish(),
         "scaling" => scaling::bench_scaling(),
         "all" => {
             bench_check();
             bench_catalog();
             compile_floor::bench_compile(rest);
             bench_lsp();
+            bench_lsp_publish();
             scaling::bench_scaling();
         }
         other => {
-            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, lsp-phases, scaling, all");
+            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, lsp-phases, lsp-publish, scaling, all");
             std::process::exit(2);
         }
     }
@@ -496,4 +498,59 @@ fn bench_lsp_phases() {
         );
     }
     println!("  {:<17} {} (p95 {})", "total", ms(median(totals.clone())), ms(percentile(&totals, 0.95)));
+}
+
+/// Publishing diagnostics must be linear in their number: the real `dslc lsp` opens specs with
+/// 1,000, 2,000 and 4,000 repeated levels (one warning with two labels each) and the time from
+/// didOpen to their publishDiagnostics is printed with its ratio to the previous size.
+fn bench_lsp_publish() {
+    let binary = std::env::current_exe().unwrap().with_file_name("dslc");
+    if !binary.exists() {
+        println!("(skipping lsp-publish benchmark: build it with `cargo build --release -p dslc-cli`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = dslc_lsp::client::Client::spawn(&binary).expect("start dslc lsp");
+    let root_uri = format!("file://{}", dir.path().display());
+    client
+        .request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}))
+        .expect("initialized");
+    client.notify("initialized", serde_json::json!({})).unwrap();
+    println!("lsp-publish: didOpen → publishDiagnostics, median of 9 interleaved rounds");
+    let sizes = [1_000usize, 2_000, 4_000];
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); sizes.len()];
+    for round in 0..9 {
+        for (k, &n) in sizes.iter().enumerate() {
+            // Each level is listed twice, on its own line: one duplicate-level warning per level.
+            let mut spec = String::from("cohort publish-bench\naxis combo_id = [\n");
+            for i in 0..n {
+                spec.push_str(&format!("    level-{i}, level-{i},\n"));
+            }
+            spec.push_str("]\n");
+            let path = dir.path().join(format!("spec-{n}-{round}.cohort"));
+            std::fs::write(&path, &spec).unwrap();
+            let uri = format!("file://{}", path.display());
+            let start = Instant::now();
+            client
+                .notify(
+                    "textDocument/didOpen",
+                    serde_json::json!({"textDocument": {"uri": uri, "languageId": "cohort", "version": 1, "text": spec}}),
+                )
+                .unwrap();
+            let published = client.diagnostics(&uri).expect("diagnostics");
+            samples[k].push(start.elapsed());
+            assert!(published.len() >= n, "{} diagnostics for {n} repeated levels", published.len());
+            client.notify("textDocument/didClose", serde_json::json!({"textDocument": {"uri": uri}})).unwrap();
+            client.diagnostics(&uri).expect("cleared on close");
+        }
+    }
+    let medians: Vec<Duration> = samples.into_iter().map(median).collect();
+    for (k, (&n, m)) in sizes.iter().zip(&medians).enumerate() {
+        let ratio = k.checked_sub(1).map(|p| m.as_secs_f64() / medians[p].as_secs_f64());
+        match ratio {
+            Some(r) => println!("  {n:>5} diagnostics: {} ({r:.2}× the previous size; linear is 2.00×)", ms(*m)),
+            None => println!("  {n:>5} diagnostics: {}", ms(*m)),
+        }
+    }
+    let _ = client.shutdown();
 }

@@ -1,7 +1,7 @@
 //! The LSP protocol layer (tower-lsp-server): document sync into the database, diagnostics publishing,
 //! and the request handlers, which delegate to `features`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -174,6 +174,8 @@ impl State {
     /// each with the version of the document when it is open.
     fn diagnostics(&mut self) -> Vec<(Uri, Vec<Diagnostic>, Option<i32>)> {
         let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        // What each file's list holds already, so that merging stays linear in the diagnostics.
+        let mut seen: HashMap<PathBuf, HashSet<DiagnosticKey>> = HashMap::new();
         for path in self.open.keys().filter(|p| is_spec(p)) {
             all.entry(path.clone()).or_default();
             let file = self.db.file(path);
@@ -181,10 +183,11 @@ impl State {
             let plan = dslc_compile::diagnostics::editor_plan_diagnostics(&self.db, file);
             for source in [dslc_db::check(&self.db, file), plan] {
                 for (file, diagnostics) in convert::group(&self.db, source, self.encoding) {
+                    let seen = seen.entry(file.clone()).or_default();
                     let list = all.entry(file).or_default();
                     for d in diagnostics {
                         // A CSV included by two open specs reports its problems once.
-                        if !list.contains(&d) {
+                        if seen.insert(DiagnosticKey::of(&d)) {
                             list.push(d);
                         }
                     }
@@ -202,6 +205,30 @@ impl State {
                 Some((uri_of(&path)?, d, version))
             })
             .collect()
+    }
+}
+
+/// What makes two published diagnostics the same report: where, which code, what it says.
+#[derive(PartialEq, Eq, Hash)]
+struct DiagnosticKey {
+    range: (u32, u32, u32, u32),
+    code: Option<String>,
+    message: String,
+}
+
+impl DiagnosticKey {
+    fn of(d: &Diagnostic) -> Self {
+        let code = match &d.code {
+            Some(NumberOrString::String(s)) => Some(s.clone()),
+            Some(NumberOrString::Number(n)) => Some(n.to_string()),
+            None => None,
+        };
+        let r = d.range;
+        DiagnosticKey {
+            range: (r.start.line, r.start.character, r.end.line, r.end.character),
+            code,
+            message: d.message.clone(),
+        }
     }
 }
 
