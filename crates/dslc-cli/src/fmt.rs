@@ -198,7 +198,10 @@ fn files(n: usize) -> String {
 
 /// A unified diff with three lines of context, as `diff -u` and `git diff` print it.
 fn unified_diff(old: &str, new: &str, name: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
+    // The timeout bounds the diff of a huge file; past it the hunks are coarser, never wrong.
+    similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("{name}\t(original)"), &format!("{name}\t(formatted)"))
