@@ -191,3 +191,19 @@ fn random_edits_never_panic_and_keep_every_promise() {
         }
     }
 }
+
+#[test]
+fn the_examples_of_docs_formatting_md_are_what_format_gives() {
+    let page = std::fs::read_to_string(repo().join("docs/formatting.md")).unwrap();
+    let blocks: Vec<&str> = page.split("```").skip(1).step_by(2).collect();
+    let mut pairs = 0;
+    for pair in blocks.windows(2) {
+        let (Some(before), Some(after)) = (pair[0].strip_prefix("\n# Before\n"), pair[1].strip_prefix("\n# After\n"))
+        else {
+            continue;
+        };
+        assert_eq!(format(before).unwrap(), after, "docs/formatting.md: the example after\n{before}");
+        pairs += 1;
+    }
+    assert!(pairs >= 2, "found {pairs} before/after examples");
+}
