@@ -47,12 +47,8 @@ pub fn format_range(db: &dyn Db, file: SourceFile, range: Span) -> Vec<TextEdit>
         if first == 0 && last + 1 == all.len() {
             return Vec::new();
         }
-        if last + 1 < all.len() {
-            last += 1;
-        }
-        if first > 0 {
-            first -= 1;
-        }
+        last = (last + 1).min(all.len() - 1);
+        first = first.saturating_sub(1);
     }
 }
 
