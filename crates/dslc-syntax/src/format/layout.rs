@@ -171,10 +171,12 @@ pub(super) fn attach(pieces: &mut [Piece], comment: &Span, text: &str, source: &
         if !(span.start <= comment.start && comment.start < span.end) {
             continue;
         }
-        if seq.elems.iter_mut().any(|e| attach(&mut e.pieces, comment, text, source)) {
+        // Elements are in source order: the one that may hold the comment is found by bisection,
+        // so a list of many items with many comments stays linear.
+        let next = seq.elems.partition_point(|e| e.span.start <= comment.start);
+        if next > 0 && attach(&mut seq.elems[next - 1].pieces, comment, text, source) {
             return true;
         }
-        let next = seq.elems.iter().position(|e| e.span.start > comment.start).unwrap_or(seq.elems.len());
         if next > 0 {
             let previous = &mut seq.elems[next - 1];
             let same_line = !source[previous.span.end.min(comment.start)..comment.start].contains('\n');
