@@ -18,6 +18,24 @@ use dslc_syntax::codes::Severity;
 use crate::render::{Format, Renderer};
 use crate::{absolute, use_color, CatalogArgs, ReportArgs};
 
+/// The file format of `--emit rows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RowsFormat {
+    /// rows.csv.
+    Csv,
+    /// rows.jsonl: one JSON object per row, as the old CLI's `--format jsonl`.
+    Jsonl,
+}
+
+impl From<RowsFormat> for dslc_compile::rows::RowFormat {
+    fn from(format: RowsFormat) -> Self {
+        match format {
+            RowsFormat::Csv => dslc_compile::rows::RowFormat::Csv,
+            RowsFormat::Jsonl => dslc_compile::rows::RowFormat::Jsonl,
+        }
+    }
+}
+
 /// What `compile` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Emit {
@@ -39,6 +57,12 @@ pub(crate) struct CompileArgs {
     /// Which outputs to write.
     #[arg(long, value_enum, default_value = "membership")]
     pub emit: Emit,
+    /// With --emit rows: write rows.csv (default) or rows.jsonl.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "csv")]
+    pub rows_format: RowsFormat,
+    /// With --emit rows: shuffle the rows as the old system's random.Random(N).shuffle did.
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = dslc_compile::shuffle::Seed::parse)]
+    pub seed: Option<dslc_compile::shuffle::Seed>,
     /// Write membership.csv in the legacy wide schema.
     #[arg(long)]
     pub wide: bool,
@@ -74,6 +98,10 @@ pub(crate) fn cohort_id(explicit: Option<&str>, design: &Design, spec: &Path) ->
 }
 
 pub(crate) fn run(args: &CompileArgs) -> i32 {
+    if args.emit != Emit::Rows && (args.seed.is_some() || args.rows_format != RowsFormat::Csv) {
+        eprintln!("error: --seed and --rows-format apply to --emit rows only");
+        return 2;
+    }
     if args.seed_metadata && args.gens_root.is_none() {
         eprintln!("error: --seed-metadata needs --gens-root");
         return 2;
@@ -179,7 +207,12 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
     };
     let written = OutputSet::new(&out_dir).and_then(|mut set| {
         match (&plan, args.emit) {
-            (None, _) => set.write("rows.csv", |w| dslc_compile::rows::write_rows(design, w).map(|_| ()))?,
+            (None, _) => {
+                let format = dslc_compile::rows::RowFormat::from(args.rows_format);
+                set.write(format.file_name(), |w| {
+                    dslc_compile::rows::write_rows_as(design, format, args.seed.as_ref(), w).map(|_| ())
+                })?
+            }
             (Some(plan), Emit::Ir) => set.write("ir.json", |w| lower::write_ir(plan, &cohort, w))?,
             (Some(plan), _) => {
                 set.write("membership.csv", |w| lower::write_membership(plan, &cohort, args.wide, w))?;

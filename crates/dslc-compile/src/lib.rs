@@ -9,4 +9,5 @@ pub mod lower;
 pub mod output;
 pub mod plan;
 pub mod rows;
+pub mod shuffle;
 pub mod store;
