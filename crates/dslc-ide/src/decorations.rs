@@ -59,7 +59,7 @@ pub fn inlay_hints(db: &dyn Db, spec: SourceFile, range: Span) -> Vec<InlayHint>
             Statement::Tie(s) => (&s.name.text, &s.span),
             Statement::Pair(s) => (&s.name.text, &s.span),
             Statement::Tuple(s) => (&s.name.text, &s.span),
-            Statement::Cohort(_) | Statement::Subset(_) | Statement::Output(_) => continue,
+            Statement::Cohort(_) | Statement::Subset(_) | Statement::Output(_) | Statement::Reuse(_) => continue,
         };
         if let Some(rule) = design.rules.iter().find(|r| &r.name == name) {
             let before: Vec<String> = rule.before.iter().map(|(_, c)| c.to_string()).collect();
