@@ -58,7 +58,7 @@ pub(super) fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
     });
 
     let levels = choice((
-        value_list.clone().map(Levels::List),
+        value_list.map(Levels::List),
         file_ref.map(Levels::File),
         int_range.map(Levels::Range),
         bare_level.map(Levels::List),
@@ -163,12 +163,15 @@ pub(super) fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
         emitter.emit(Rich::custom(e.span(), CUSTOM_REUSE_BARE));
         ValueList { span: v.span.clone(), values: vec![v] }
     });
-    let reuse_list = value_list.validate(|list: ValueList, _, emitter| {
-        if list.values.is_empty() {
-            emitter.emit(Rich::custom(list.span.clone(), CUSTOM_REUSE_EMPTY));
-        }
-        list
-    });
+    // Only a list written empty is E0113: one whose elements were all broken is reported already.
+    let reuse_list = elements(value, Token::RBracket)
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .validate(|values: Vec<Option<Value>>, e, emitter| {
+            if values.is_empty() {
+                emitter.emit(Rich::custom(e.span(), CUSTOM_REUSE_EMPTY));
+            }
+            ValueList { values: values.into_iter().flatten().collect(), span: e.span() }
+        });
     let reuse_sources = choice((
         just(Token::Word("none")).map_with(|_, e| ReuseSources::None(e.span())),
         just(Token::Word("from")).ignore_then(
