@@ -195,7 +195,11 @@ fn fast_lowering_matches_the_reference_on_random_specs() {
         let manifest = render(|w| lower::write_stage_manifest(&plan, cohort, None, w));
         assert_eq!(manifest, reference_stage_manifest(&plan, cohort, &None));
         // A store holding about a third of the entries, from two earlier cohorts (one of them
-        // written in the legacy `cohort_id` key); the rest are new.
+        // written in the legacy `cohort_id` key); the rest are new. Every tenth case, as
+        // writing a store costs more than lowering.
+        if case % 10 != 0 {
+            continue;
+        }
         let store = dir.path().join(format!("gens{case}"));
         let mut expected = Vec::new();
         for row in plan.members() {
