@@ -127,6 +127,8 @@ pub fn semantic_tokens(db: &dyn Db, spec: SourceFile) -> Vec<Token> {
     for (i, (token, span)) in lexed.tokens.iter().enumerate() {
         let kind = match token {
             t if t.is_keyword() => TokenKind::Keyword,
+            // `from` and `none` are keywords only right after `reuse`.
+            Lexed::Word("from" | "none") if i > 0 && lexed.tokens[i - 1].0 == Lexed::Reuse => TokenKind::Keyword,
             Lexed::Str(_) => TokenKind::String,
             Lexed::Word(w) => {
                 if let Some(&(_, kind)) = named.get(&span.start).filter(|(end, _)| *end == span.end) {
