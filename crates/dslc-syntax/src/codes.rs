@@ -84,6 +84,9 @@ codes! {
     SINGLE_AXIS_RULE = "W0214", Warning, "tie or tuple over a single axis";
     TOO_MANY_LEVELS = "E0215", Error, "spec over the limit of levels and items";
     RULES_NEST_TOO_DEEPLY = "E0216", Error, "rules nested too deeply";
+    SUBSET_KEEPS_ALL = "W0217", Warning, "subset keeps every level";
+    ITEMS_LIST_FULL_PRODUCT = "W0218", Warning, "items list every combination of the rule's axes";
+    DUPLICATE_CSV_ROW = "W0219", Warning, "included CSV row repeats an earlier row exactly";
     DUPLICATE_REUSE = "E0220", Error, "more than one reuse statement";
     EMPTY_REUSE_COHORT = "E0221", Error, "empty cohort ID in a reuse list";
     OWN_COHORT_REUSED = "W0223", Warning, "reuse lists the spec's own cohort";
