@@ -188,6 +188,7 @@ fn a_store_entry_with_another_signature_is_an_error_naming_both_values_and_the_f
     let mut value = read_json(&essay);
     value["llm_model_id"] = "gpt-4.1".into();
     value["parent_gen_id"] = "d_1".into();
+    value["replicate"] = 2.into();
     fs::write(&essay, value.to_string()).unwrap();
     let failed = dslc_in(dir.path(), &["compile", "b.cohort", "--out", "out-b", "--gens-root", "gens"]);
     assert_eq!(failed.status.code(), Some(1));
@@ -207,9 +208,10 @@ fn a_store_entry_with_another_signature_is_an_error_naming_both_values_and_the_f
     }
     assert!(!dir.path().join("out-b").exists(), "nothing is written");
 
-    // Case and surrounding spaces do not make another generation.
+    // Case and surrounding spaces do not make another generation, nor a replicate as a string.
     value["llm_model_id"] = " Sonnet-4 ".into();
     value["parent_gen_id"] = DRAFT.into();
+    value["replicate"] = "1".into();
     fs::write(&essay, value.to_string()).unwrap();
     let same = dslc_in(dir.path(), &["compile", "b.cohort", "--out", "out-b", "--gens-root", "gens"]);
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use dslc_db::files::{FileContents, FileStatus};
+use dslc_db::stage::parse_replicate;
 use dslc_db::ReusePolicy;
 use serde_json::Value;
 
@@ -66,15 +67,6 @@ impl Origins {
     /// The distinct origin cohorts read from the store.
     pub fn cohorts(&self) -> &[String] {
         &self.cohorts
-    }
-
-    /// The origin cohort of entry `index`: the store's, or `this` cohort for a new entry or one
-    /// whose metadata names none.
-    pub fn cohort_of<'a>(&'a self, index: usize, this: &'a str) -> &'a str {
-        match self.get(index) {
-            Origin::Reused(cohort) => self.cohort(cohort),
-            Origin::New | Origin::ReusedUnknown => this,
-        }
     }
 
     /// How many gen_ids of each stage are reused and new.
@@ -212,8 +204,8 @@ pub fn read_origins(plan: &Plan, root: &Path) -> Result<Origins, StoreProblems> 
 }
 
 /// The keys of a store entry's signature that disagree with the plan's entry. Values are
-/// compared as generation IDs hash them (trimmed, lower-cased); a key the metadata lacks is not
-/// compared, since older metadata may not have it.
+/// compared as generation IDs hash them (trimmed, lower-cased; replicates as numbers); a key the
+/// metadata lacks is not compared, since older metadata may not have it.
 fn signature_mismatches(row: &MemberRow<'_>, values: &serde_json::Map<String, Value>, path: &Path) -> Vec<Mismatch> {
     let legacy_template = match row.stage {
         Stage::Draft => "draft_template",
@@ -247,6 +239,23 @@ fn signature_mismatches(row: &MemberRow<'_>, values: &serde_json::Map<String, Va
                 path: path.to_path_buf(),
             });
         }
+    }
+    // A replicate the metadata writes as a number or a numeric string of at least 1, as
+    // `store::build_evaluate_only` reads it; others are not compared.
+    let stored_replicate = match values.get("replicate") {
+        Some(Value::Number(n)) => n.as_u64().filter(|n| *n >= 1),
+        Some(Value::String(text)) => parse_replicate(text),
+        _ => None,
+    };
+    if let Some(stored) = stored_replicate.filter(|r| *r != row.replicate) {
+        mismatches.push(Mismatch {
+            stage: row.stage,
+            gen_id: row.gen_id,
+            key: "replicate",
+            planned: row.replicate.to_string(),
+            stored: stored.to_string(),
+            path: path.to_path_buf(),
+        });
     }
     mismatches
 }
