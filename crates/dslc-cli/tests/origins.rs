@@ -153,7 +153,8 @@ fn the_legacy_cohort_id_key_is_an_origin_and_metadata_without_one_is_reused_as_t
     let draft = metadata(dir.path(), "draft", DRAFT);
     let mut value = read_json(&draft);
     let object = value.as_object_mut().unwrap();
-    object.remove("origin_cohort_id");
+    // A null origin_cohort_id leaves the legacy key to say it.
+    object.insert("origin_cohort_id".into(), Value::Null);
     object.insert("cohort_id".into(), "legacy-a".into());
     fs::write(&draft, value.to_string()).unwrap();
     let essay = metadata(dir.path(), "essay", ESSAY);
@@ -225,6 +226,7 @@ fn unusable_metadata_of_a_reused_generation_is_an_error() {
         ("{\"origin_cohort_id\": ", "it is not valid JSON"),
         ("[1, 2]", "it is not a JSON object"),
         ("{\"origin_cohort_id\": 7}", "its origin_cohort_id is 7, not a cohort ID"),
+        ("{\"cohort_id\": \" \"}", "its cohort_id is \" \", not a cohort ID"),
     ] {
         fs::write(&draft, text).unwrap();
         let failed = dslc_in(dir.path(), &["compile", "b.cohort", "--out", "out-b", "--gens-root", "gens"]);

@@ -132,8 +132,10 @@ pub struct StoreProblems {
 /// was computed by dslc (or validated by `store::parse_gen_id`), so each path stays inside the
 /// store; files are read as included files are, regular files only and within their size limit.
 pub fn read_origins(plan: &Plan, root: &Path) -> Result<Origins, StoreProblems> {
-    let mut origins =
-        Origins { entries: Vec::with_capacity(plan.drafts.len() + plan.essays.len()), cohorts: Vec::new() };
+    let mut origins = Origins {
+        entries: Vec::with_capacity(plan.drafts.len() + plan.essays.len() + plan.evaluations.len()),
+        cohorts: Vec::new(),
+    };
     let mut cohort_index: rustc_hash::FxHashMap<String, u32> = Default::default();
     let mut problems = StoreProblems::default();
     let mut report = |problem: StoreProblem| {
@@ -179,19 +181,27 @@ pub fn read_origins(plan: &Plan, root: &Path) -> Result<Origins, StoreProblems> 
         for mismatch in signature_mismatches(&row, &values, &path) {
             report(StoreProblem::Mismatch(mismatch));
         }
-        let origin = match ["origin_cohort_id", "cohort_id"].iter().find_map(|key| values.get(*key)) {
-            None | Some(Value::Null) => Origin::ReusedUnknown,
-            Some(Value::String(cohort)) if !cohort.trim().is_empty() => {
+        // The legacy `cohort_id` means the same as `origin_cohort_id`, which wins when both are set.
+        let recorded = ["origin_cohort_id", "cohort_id"]
+            .iter()
+            .find_map(|key| values.get(*key).filter(|v| !v.is_null()).map(|value| (*key, value)));
+        let origin = match recorded {
+            None => Origin::ReusedUnknown,
+            Some((_, Value::String(cohort))) if !cohort.trim().is_empty() => {
                 let cohort = cohort.trim();
-                let next = origins.cohorts.len() as u32;
-                let index = *cohort_index.entry(cohort.to_string()).or_insert_with(|| {
-                    origins.cohorts.push(cohort.to_string());
-                    next
-                });
+                let index = match cohort_index.get(cohort) {
+                    Some(&index) => index,
+                    None => {
+                        let index = origins.cohorts.len() as u32;
+                        cohort_index.insert(cohort.to_string(), index);
+                        origins.cohorts.push(cohort.to_string());
+                        index
+                    }
+                };
                 Origin::Reused(index)
             }
-            Some(other) => {
-                report(unreadable(format!("its origin_cohort_id is {other}, not a cohort ID")));
+            Some((key, other)) => {
+                report(unreadable(format!("its {key} is {other}, not a cohort ID")));
                 Origin::ReusedUnknown
             }
         };
