@@ -6,6 +6,7 @@ pub mod gen_id;
 pub mod lock;
 pub mod lookups;
 pub mod lower;
+pub mod origins;
 pub mod output;
 pub mod plan;
 pub mod rows;

@@ -66,6 +66,9 @@ impl SpanMap {
         design.axes.iter_mut().for_each(|a| map(&mut a.decl.span));
         design.rules.iter_mut().for_each(|r| map(&mut r.span));
         design.occurrences.iter_mut().for_each(|o| map(&mut o.origin.span));
+        if let Some(reuse) = &mut design.reuse {
+            map(&mut reuse.origin.span);
+        }
         design.spec_start = self.offset(design.spec_start);
     }
 }

@@ -1,6 +1,7 @@
 //! Completion in context: keywords, stage fields after `axis`, declared names where an axis is
 //! expected, catalog IDs where a catalogued field's value is written, an axis's current levels
-//! inside `subset AXIS = [`, `balance` after a pair's axes, and paths inside `file("…")`.
+//! inside `subset AXIS = [`, `balance` after a pair's axes, `from` or `none` after `reuse`, and
+//! paths inside `file("…")`.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -100,6 +101,12 @@ pub fn completions(db: &dyn Db, spec: SourceFile, offset: usize) -> Completions 
                 .iter()
                 .map(|side| item(side.to_string(), CompletionKind::Keyword, Some("balanced side".into())))
                 .collect()
+        }
+        Expected::ReuseForm => {
+            out.items = vec![
+                item("from".into(), CompletionKind::Keyword, Some("reuse from [COHORT, …]".into())),
+                item("none".into(), CompletionKind::Keyword, Some("reuse none".into())),
+            ]
         }
         Expected::Value { axis } => catalog_items(&spec, &axis, offset, &replace, &mut out),
         Expected::Level { axis } => level_items(&spec, &axis, offset, &replace, &mut out),

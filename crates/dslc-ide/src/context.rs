@@ -28,6 +28,8 @@ pub(crate) enum Expected {
     Balance,
     /// After `balance`: which side is balanced.
     BalanceSide,
+    /// After `reuse`: `from` or `none`.
+    ReuseForm,
     /// A path inside `file("…")`: the text typed so far, up to the cursor.
     Path {
         typed: String,
@@ -160,6 +162,7 @@ fn expected(text: &str, start: usize, before: &[&(Token, Span)], file: &SpecFile
             }
         },
         Token::Output => Expected::AxisName,
+        Token::Reuse if depth == 0 && rest.is_empty() => Expected::ReuseForm,
         _ => Expected::Nothing,
     }
 }

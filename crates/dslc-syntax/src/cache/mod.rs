@@ -550,6 +550,16 @@ impl Shift for Statement {
                 fields.shift(by);
                 span.shift(by);
             }
+            Statement::Reuse(ReuseStmt { sources, span }) => {
+                match sources {
+                    ReuseSources::None(none) => none.shift(by),
+                    ReuseSources::From(ValueList { values, span }) => {
+                        values.shift(by);
+                        span.shift(by);
+                    }
+                }
+                span.shift(by);
+            }
         }
     }
 }

@@ -109,7 +109,7 @@ pub fn meaning(file: &crate::ast::SpecFile) -> Vec<Statement> {
 
 /// Sets every value of a statement to bare, since the formatter drops quotes that change nothing.
 fn forget_quotes(statement: &mut Statement) {
-    use crate::ast::{ItemElem, ItemTuple, Items, Levels, Value, ValueKind};
+    use crate::ast::{ItemElem, ItemTuple, Items, Levels, ReuseSources, ReuseStmt, Value, ValueKind};
     fn bare(value: &mut Value) {
         value.kind = ValueKind::Bare;
     }
@@ -137,7 +137,8 @@ fn forget_quotes(statement: &mut Statement) {
         Statement::Subset(s) => levels(&mut s.levels),
         Statement::Pair(s) => items(&mut s.items),
         Statement::Tuple(s) => items(&mut s.items),
-        Statement::Tie(_) | Statement::Output(_) => {}
+        Statement::Reuse(ReuseStmt { sources: ReuseSources::From(list), .. }) => list.values.iter_mut().for_each(bare),
+        Statement::Tie(_) | Statement::Output(_) | Statement::Reuse(_) => {}
     }
 }
 

@@ -50,6 +50,12 @@ pub(super) fn pieces(statement: &Statement, name_width: usize, source: &str) -> 
             let span = s.fields.first().zip(s.fields.last()).map(|(a, b)| a.span.start..b.span.end);
             vec![text("output".to_string()), names(&s.fields, span, BARE)]
         }
+        Statement::Reuse(s) => match &s.sources {
+            ReuseSources::None(_) => vec![text("reuse none".to_string())],
+            ReuseSources::From(list) => {
+                vec![text("reuse from ".to_string()), levels(&Levels::List(list.clone()), source)]
+            }
+        },
     }
 }
 
