@@ -110,16 +110,15 @@ module.exports = grammar({
     file_reference: $ => seq('file', '(', field('path', $.string), ')'),
 
     // A value that looks like a name lexes as an identifier (the grammar's `word` token, for
-    // keyword extraction); as a value it is a (word) like any other.
+    // keyword extraction), and a keyword written as a value (`[tuple, pair]`) as the keyword;
+    // both are (word) nodes like any other value, each keyword aliased on its own so that no
+    // anonymous keyword node is left inside.
     _value: $ => choice(
       $.word,
       alias($.identifier, $.word),
       $.string,
-      alias($._keyword_value, $.word),
+      ...KEYWORDS.map(keyword => alias(keyword, $.word)),
     ),
-
-    // A keyword written where a value is expected is that value (`[tuple, pair]`).
-    _keyword_value: _ => choice(...KEYWORDS),
 
     identifier: _ => /[A-Za-z_][A-Za-z0-9_]*/,
 

@@ -1,3 +1,19 @@
+; General captures first, specific ones after: a later pattern wins for the same node (as in
+; Neovim and the tree-sitter CLI).
+
+; Names and values.
+(identifier) @variable
+
+(word) @constant
+
+(integer) @number
+
+(string) @string
+
+(escape_sequence) @string.escape
+
+(comment) @comment
+
 ; Statement keywords. A keyword written as a value is a (word) node and not matched here.
 [
   "cohort"
@@ -22,9 +38,10 @@
 
 "file" @function.builtin
 
-; Names: axes where they are declared or used, rule names where they are declared.
-(identifier) @variable
+(file_reference
+  path: (string) @string.special.path)
 
+; Rule names where they are declared; the cohort's id.
 (tie_statement
   name: (identifier) @function)
 
@@ -36,20 +53,6 @@
 
 (cohort_statement
   id: (_) @label)
-
-; Values.
-(word) @constant
-
-(integer) @number
-
-(string) @string
-
-(file_reference
-  path: (string) @string.special.path)
-
-(escape_sequence) @string.escape
-
-(comment) @comment @spell
 
 ; Punctuation.
 [
