@@ -87,7 +87,43 @@ local function completion_labels(client, bufnr, params)
   return labels
 end
 
+-- The Vim syntax file on every token kind, in a scratch buffer without a server.
+local function check_syntax()
+  vim.g.dslc_no_lsp = 1
+  vim.cmd('enew')
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, {
+    'cohort pilot-1 "a \\"note\\" \\q" # comment',
+    'axis draft_llm = [tuple, gpt-4.1, 2] # keywords are values in lists',
+    'axis r = 1..3',
+    'tie t (a, b)',
+    'pair p (a, b) balance left = file("x.csv")',
+    'output a, b',
+    'reuse from [c-1]',
+    'reuse none',
+  })
+  vim.bo.filetype = 'cohort'
+  vim.g.dslc_no_lsp = nil
+  local expected = {
+    { 1, 1, 'cohortStatement' }, { 1, 8, 'cohortCohortId' }, { 1, 17, 'cohortString' },
+    { 1, 19, 'cohortEscape' }, { 1, 28, 'cohortBadEscape' }, { 1, 32, 'cohortComment' },
+    { 2, 6, 'cohortAxisName' }, { 2, 19, 'cohortValue' }, { 2, 26, 'cohortValue' },
+    { 2, 35, 'cohortValueNumber' }, { 3, 10, 'cohortNumber' }, { 3, 11, 'cohortRange' },
+    { 4, 5, 'cohortRuleName' }, { 4, 8, 'cohortAxisRef' }, { 5, 15, 'cohortBalance' },
+    { 5, 23, 'cohortBalanceSide' }, { 5, 30, 'cohortFile' }, { 6, 1, 'cohortStatement' },
+    { 7, 1, 'cohortStatement' }, { 7, 7, 'cohortReuse' }, { 7, 13, 'cohortValue' },
+    { 8, 7, 'cohortReuse' },
+  }
+  for _, e in ipairs(expected) do
+    local group = vim.fn.synIDattr(vim.fn.synID(e[1], e[2], 1), 'name')
+    expect(group == e[3], string.format('syntax at %d:%d is %s, not %s', e[1], e[2], group, e[3]))
+  end
+  expect(vim.tbl_isempty(vim.lsp.buf_get_clients(0)), 'a client started although dslc_no_lsp was set')
+  vim.cmd('bwipeout!')
+  log('Vim syntax on every token kind')
+end
+
 local function run()
+  check_syntax()
   vim.cmd('edit ' .. vim.fn.fnameescape(spec))
   local bufnr = vim.api.nvim_get_current_buf()
   expect(vim.bo.filetype == 'cohort', 'filetype is ' .. vim.bo.filetype .. ', not cohort')
