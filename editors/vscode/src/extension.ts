@@ -39,12 +39,14 @@ async function start(): Promise<void> {
   const launch = resolveServer(processInputs(configured, folder));
   if (launch.kind === 'missing') {
     output?.appendLine(launch.message);
-    const choice = await vscode.window.showErrorMessage(launch.message, 'Open settings', 'Show log');
-    if (choice === 'Open settings') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'dslc.path');
-    } else if (choice === 'Show log') {
-      output?.show(true);
-    }
+    // Not awaited: activation must not wait for the user to answer.
+    void vscode.window.showErrorMessage(launch.message, 'Open settings', 'Show log').then((choice) => {
+      if (choice === 'Open settings') {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'dslc.path');
+      } else if (choice === 'Show log') {
+        output?.show(true);
+      }
+    });
     return;
   }
   output?.appendLine(`Starting ${launch.command} ${launch.args.join(' ')} (from ${launch.source})`);
