@@ -1,4 +1,4 @@
--- Headless Neovim check of the plugin in editors/nvim and of `dslc lsp` (Neovim 0.7+), on a
+-- Headless Neovim check of the plugin in editors/nvim and of `dslc lsp` (Neovim 0.7 to 0.12), on a
 -- copy of examples/project made by tests/nvim/run.sh: filetype, comment string and syntax of a
 -- spec; the server started by the ftplugin; a typo's diagnostic and its quick fix; completion
 -- of template and model IDs; hover; go to definition; a rename that changes a CSV header; and
@@ -39,14 +39,25 @@ vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx,
   return default_publish(err, result, ctx, config)
 end
 
+-- The clients of a buffer and a synchronous request, without the APIs 0.11+ deprecates.
+local function clients_of(bufnr)
+  if vim.lsp.get_clients then return vim.lsp.get_clients({ bufnr = bufnr }) end
+  return vim.lsp.buf_get_clients(bufnr)
+end
+
 local function dslc_client(bufnr)
-  for _, client in pairs(vim.lsp.buf_get_clients(bufnr)) do
+  for _, client in pairs(clients_of(bufnr)) do
     if client.name == 'dslc' then return client end
   end
 end
 
 local function request(client, bufnr, method, params)
-  local response = client.request_sync(method, params, 10000, bufnr)
+  local response
+  if vim.fn.has('nvim-0.11') == 1 then
+    response = client:request_sync(method, params, 10000, bufnr)
+  else
+    response = client.request_sync(method, params, 10000, bufnr)
+  end
   expect(response and not response.err, method .. ' failed: ' .. vim.inspect(response))
   return response.result
 end
@@ -117,12 +128,15 @@ local function check_syntax()
     local group = vim.fn.synIDattr(vim.fn.synID(e[1], e[2], 1), 'name')
     expect(group == e[3], string.format('syntax at %d:%d is %s, not %s', e[1], e[2], group, e[3]))
   end
-  expect(vim.tbl_isempty(vim.lsp.buf_get_clients(0)), 'a client started although dslc_no_lsp was set')
+  expect(vim.tbl_isempty(clients_of(0)), 'a client started although dslc_no_lsp was set')
   vim.cmd('bwipeout!')
   log('Vim syntax on every token kind')
 end
 
 local function run()
+  local version = vim.version()
+  log(string.format('Neovim %d.%d.%d; the plugin starts the server with %s', version.major, version.minor,
+    version.patch, vim.lsp.start and 'vim.lsp.start' or 'vim.lsp.start_client'))
   check_syntax()
   vim.cmd('edit ' .. vim.fn.fnameescape(spec))
   local bufnr = vim.api.nvim_get_current_buf()
