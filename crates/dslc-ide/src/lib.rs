@@ -35,7 +35,7 @@ pub use formatting::{format_document, format_range};
 pub use hover::{hover, Hover};
 pub use navigation::{definition, references};
 pub use rename::{prepare_rename, rename};
-pub use symbols::{document_symbols, workspace_symbols, Symbol, SymbolKind};
+pub use symbols::{document_symbols, project_specs, workspace_symbols, Symbol, SymbolKind, MAX_PROJECT_SPECS};
 
 /// A span in a named file (a spec, an included CSV/TXT, a catalog).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -59,14 +59,14 @@ pub struct SourceChange {
 }
 
 impl SourceChange {
-    fn add(&mut self, path: &Path, edit: TextEdit) {
+    pub(crate) fn add(&mut self, path: &Path, edit: TextEdit) {
         match self.edits.iter_mut().find(|(p, _)| p == path) {
             Some((_, edits)) => edits.push(edit),
             None => self.edits.push((path.to_path_buf(), vec![edit])),
         }
     }
 
-    fn sorted(mut self) -> Self {
+    pub(crate) fn sorted(mut self) -> Self {
         for (_, edits) in &mut self.edits {
             edits.sort_by_key(|e| e.span.start);
             edits.dedup();

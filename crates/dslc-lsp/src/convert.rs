@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use dslc_db::diagnostic::Severity;
 use dslc_db::{Database, Db};
 use tower_lsp_server::ls_types::{
-    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+    self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
 };
 
 use crate::position::{Encoding, Positions};
@@ -76,6 +76,9 @@ pub(crate) fn group(
                 Severity::Note => DiagnosticSeverity::INFORMATION,
             }),
             code: Some(NumberOrString::String(d.code.id.to_string())),
+            // The code's page (`dslc explain CODE` has the same text); a base URL that does not
+            // parse gives no link rather than no diagnostic.
+            code_description: d.code.docs_url().parse().ok().map(|href| CodeDescription { href }),
             source: Some("dslc".to_string()),
             message,
             related_information: (!related.is_empty()).then_some(related),

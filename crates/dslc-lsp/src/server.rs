@@ -132,7 +132,6 @@ where
 }
 
 struct Open {
-    uri: Uri,
     text: String,
     version: i32,
 }
@@ -269,12 +268,12 @@ impl Backend {
     /// Runs a feature on an open spec; unknown documents give `None`, a panic gives an error.
     fn with_doc<T>(&self, uri: &Uri, f: impl FnOnce(&Doc) -> T) -> Result<Option<T>> {
         let state = self.state();
-        let Some((path, open)) = state.doc(uri) else { return Ok(None) };
+        let Some((path, _)) = state.doc(uri) else { return Ok(None) };
         if !is_spec(path) {
             return Ok(None);
         }
         let file = state.db.file(path);
-        let doc = Doc { db: &state.db, file, path, uri: &open.uri, encoding: state.encoding };
+        let doc = Doc { db: &state.db, file, path, encoding: state.encoding };
         catch_unwind(AssertUnwindSafe(|| f(&doc))).map(Some).map_err(|_| {
             eprintln!("dslc lsp: internal error handling a request on {}", uri.as_str());
             Error::internal_error()
@@ -287,7 +286,7 @@ impl Backend {
         let mut state = self.state();
         state.db.set_file_text(&path, text.clone());
         let version = version.or_else(|| state.open.get(&path).map(|o| o.version)).unwrap_or(0);
-        state.open.insert(path, Open { uri: uri.clone(), text, version });
+        state.open.insert(path, Open { text, version });
         true
     }
 }
@@ -507,8 +506,11 @@ impl LanguageServer for Backend {
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let state = self.state();
-        let specs = state.open_specs();
+        let open = state.open_specs();
         let found = catch_unwind(AssertUnwindSafe(|| {
+            // Every spec of the open specs' projects, open or not (unopened ones are read from disk).
+            let specs: Vec<_> =
+                dslc_ide::project_specs(&state.db, &open).iter().map(|path| state.db.file(path)).collect();
             handlers::symbols::workspace_symbols(&state.db, &specs, &params.query, state.encoding)
         }))
         .map_err(|_| Error::internal_error())?;

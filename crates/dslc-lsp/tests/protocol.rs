@@ -430,9 +430,14 @@ fn workspace_symbols_folding_and_prepare_rename() {
     let hover = client.request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": pos(3, 6) }));
     assert!(hover["result"]["contents"]["value"].as_str().unwrap().starts_with("**axis** `style`"));
 
+    // A spec of the same project that is not open is searched too, one in a hidden directory not.
+    std::fs::write(dir.path().join("other.cohort"), "cohort o\naxis loom = [x]\n").unwrap();
+    std::fs::create_dir(dir.path().join(".hidden")).unwrap();
+    std::fs::write(dir.path().join(".hidden/h.cohort"), "cohort h\naxis looks = [x]\n").unwrap();
     let symbols = client.request("workspace/symbol", json!({ "query": "LOO" }));
     let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["look"], "{symbols}");
+    assert_eq!(names, ["loom", "look"], "{symbols}");
+    assert!(symbols["result"][0]["location"]["uri"].as_str().unwrap().ends_with("/other.cohort"), "{symbols}");
 
     let folds = client.request("textDocument/foldingRange", json!({ "textDocument": { "uri": uri } }));
     let lines: Vec<(u64, u64)> = folds["result"]

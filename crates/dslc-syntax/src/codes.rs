@@ -144,6 +144,21 @@ pub fn area(code: Code) -> &'static str {
     &code.id[1..3]
 }
 
+/// Where the code pages are published: `{DOCS_BASE_URL}/E0101.md` is `docs/diagnostics/E0101.md`
+/// on the repository's main branch. Editors link each diagnostic there (LSP `codeDescription`).
+/// A build for a fork or a mirror sets `DSLC_DOCS_BASE_URL` (no trailing `/`) at compile time.
+pub const DOCS_BASE_URL: &str = match option_env!("DSLC_DOCS_BASE_URL") {
+    Some(url) => url,
+    None => "https://github.com/dslc/dslc/blob/main/docs/diagnostics",
+};
+
+impl Code {
+    /// The address of this code's page (see [`DOCS_BASE_URL`]).
+    pub fn docs_url(&self) -> String {
+        format!("{DOCS_BASE_URL}/{}.md", self.id)
+    }
+}
+
 /// Looks a code up by its id, ignoring ASCII case (`e0101` finds `E0101`).
 pub fn lookup(id: &str) -> Option<Code> {
     ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
@@ -157,6 +172,15 @@ mod tests {
     fn every_code_belongs_to_an_area() {
         for code in ALL {
             assert!(AREAS.iter().any(|(digits, _)| *digits == area(*code)), "{} has no area", code.id);
+        }
+    }
+
+    #[test]
+    fn each_code_links_to_its_own_page() {
+        assert_eq!(SYNTAX_ERROR.docs_url(), format!("{DOCS_BASE_URL}/E0010.md"));
+        assert!(!DOCS_BASE_URL.ends_with('/'), "{DOCS_BASE_URL} ends with a slash");
+        for code in ALL {
+            assert!(code.docs_url().ends_with(&format!("/{}.md", code.id)));
         }
     }
 }

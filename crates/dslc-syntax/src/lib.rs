@@ -35,6 +35,13 @@ pub fn parse(text: &str) -> ParseResult {
     parser::parse(text)
 }
 
+/// The statement keyword that a syntax error in `text` most likely misspells (`tupel` →
+/// `tuple`): set when the parser's help for the error is that did-you-mean, so that editors can
+/// offer the keyword as a fix.
+pub fn keyword_typo(text: &str, error: &SyntaxError) -> Option<&'static str> {
+    parser::keyword_typo(text, error)
+}
+
 /// Whether `text` is a valid name (axis, rule, output field): `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_name(text: &str) -> bool {
     let mut chars = text.chars();

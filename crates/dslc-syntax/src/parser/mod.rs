@@ -34,7 +34,7 @@ mod errors;
 mod statements;
 
 use chunks::*;
-pub(crate) use chunks::{split, split_chunk};
+pub(crate) use chunks::{keyword_typo, split, split_chunk};
 use errors::*;
 use statements::*;
 
