@@ -1,5 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile, explain, completions and man
-//! commands.
+//! The `dslc` binary: command-line parsing and the check, compile, migrate, explain, completions
+//! and man commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -11,6 +11,7 @@ mod color;
 mod compile;
 mod explain;
 mod generate;
+mod migrate;
 mod render;
 
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Compile a spec into its outputs.
     Compile(compile::CompileArgs),
+    /// Translate YAML bundles (config.yaml, spec.json) of the old system into .cohort specs.
+    Migrate(migrate::MigrateArgs),
     /// Print the documentation page of a diagnostic code.
     Explain {
         /// A code such as E0103 (case does not matter).
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),
         Command::Lsp => match dslc_lsp::run() {
