@@ -222,13 +222,9 @@ impl<'a> Translator<'a> {
         let suggestions = did_you_mean(name, known.iter().copied());
         let label = Label::new(&source.file, key.span.clone(), "unknown key");
         let listed: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-        let diagnostic = Diagnostic::new(
-            codes::MIGRATE_UNKNOWN_KEY,
-            format!("unknown key `{name}` in {place}: the old system did not read it"),
-            label,
-        )
-        .with_suggestions(suggestions)
-        .or_help(format!("the keys here are {}", listed.join(", ")));
+        let diagnostic = Diagnostic::new(codes::MIGRATE_UNKNOWN_KEY, format!("unknown key `{name}` in {place}"), label)
+            .with_suggestions(suggestions)
+            .or_help(format!("the keys here are {}", listed.join(", ")));
         self.diagnostics.push(diagnostic);
     }
 
@@ -285,7 +281,7 @@ impl<'a> Translator<'a> {
             codes::MIGRATE_BAD_NAME,
             &source.file,
             node.span.clone(),
-            format!("`{}` cannot be a {what} in a .cohort spec", scalar.text),
+            format!("`{}` cannot be used as the {what} in a .cohort spec", scalar.text),
             "names are letters, digits and `_`, not starting with a digit, and not a keyword \
              (cohort, axis, subset, tie, pair, tuple, output); rename it in the YAML and in every rule that uses it",
         );
@@ -332,11 +328,13 @@ impl<'a> Translator<'a> {
         match &node.kind {
             NodeKind::Scalar(scalar) if scalar.text.starts_with("@file:") => self.include_levels(source, node),
             NodeKind::Sequence(items) => {
-                let values: Vec<(Value, Range<usize>)> = items
+                let values: Vec<Option<(Value, Range<usize>)>> = items
                     .iter()
-                    .filter_map(|item| self.value(source, item, key).map(|value| (value, item.span.clone())))
+                    .map(|item| self.value(source, item, key).map(|value| (value, item.span.clone())))
                     .collect();
-                Some(Levels::List(self.distinct(source, values, key)))
+                // A level that was reported makes the list unusable, not empty.
+                let values: Option<Vec<(Value, Range<usize>)>> = values.into_iter().collect();
+                Some(Levels::List(self.distinct(source, values?, key)))
             }
             _ => {
                 self.report(
@@ -460,11 +458,12 @@ impl<'a> Translator<'a> {
         if target.is_file() {
             return true;
         }
+        let (written, _) = self.include_path(node);
         self.report(
             codes::MIGRATE_INCLUDE_MISSING,
             &source.file,
             node.span.clone(),
-            format!("the included file {} does not exist", target.display()),
+            format!("the included file `{written}` does not exist"),
             "fix the `@file:` path; it is relative to the directory of the file that names it",
         );
         false

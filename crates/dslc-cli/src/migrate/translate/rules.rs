@@ -242,9 +242,9 @@ impl Translator<'_> {
         let allowed = self.required(source, fields, "allowed", at, key);
         let (Some(left), Some(right), Some(allowed)) = (left, right, allowed) else { return };
         let balance = match fields.get("balance") {
-            None => None,
+            None => Ok(None),
             Some((_, node)) => match node.scalar().map(|s| s.text.as_str()) {
-                Some(side @ ("left" | "right" | "both")) => Some(side.to_string()),
+                Some(side @ ("left" | "right" | "both")) => Ok(Some(side.to_string())),
                 _ => {
                     self.report(
                         codes::MIGRATE_WRONG_SHAPE,
@@ -253,7 +253,7 @@ impl Translator<'_> {
                         format!("`{key}.balance` must be left, right or both"),
                         "write `balance: left`, `balance: right` or `balance: both`",
                     );
-                    return;
+                    Err(())
                 }
             },
         };
@@ -280,6 +280,7 @@ impl Translator<'_> {
         else {
             return;
         };
+        let Ok(balance) = balance else { return };
         self.symbols.pairs.insert(name.clone());
         self.push(StatementKind::Pair { name, left, right, balance, items }, Some(lines));
     }
