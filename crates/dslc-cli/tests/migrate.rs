@@ -97,12 +97,14 @@ fn every_fixture_migrates_to_its_expected_spec_diagnostics_and_rows() {
     cases.sort();
     assert!(cases.len() >= 20, "the fixtures are missing");
     for case in &cases {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(case, dir.path());
+        // The copy keeps the case's name, which is the bundle's cohort id.
+        let temporary = tempfile::tempdir().unwrap();
+        let dir = &temporary.path().join(case.file_name().unwrap());
+        copy_dir(case, dir);
         let args_text = std::fs::read_to_string(case.join("args")).unwrap_or_else(|_| "migrate config.yaml".into());
         let mut args: Vec<&str> = args_text.split_whitespace().collect();
         args.extend(["--format", "json"]);
-        let output = dslc(dir.path(), &args);
+        let output = dslc(dir, &args);
         let stdout = String::from_utf8(output.stdout).unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         let mut reported = diagnostics(&stderr).join("\n");
@@ -117,7 +119,7 @@ fn every_fixture_migrates_to_its_expected_spec_diagnostics_and_rows() {
             failures.push(format!("{}: exit {:?}, want {want_code}: {stderr}", case.display(), output.status.code()));
         }
         if !succeeded {
-            if !cohort_files(dir.path()).is_empty() {
+            if !cohort_files(dir).is_empty() {
                 failures.push(format!("{}: a failed migration left a .cohort file", case.display()));
             }
             continue;
@@ -130,7 +132,7 @@ fn every_fixture_migrates_to_its_expected_spec_diagnostics_and_rows() {
         // Written to a file, it checks without errors and compiles to the old system's rows.
         let mut write: Vec<&str> = args_text.split_whitespace().collect();
         write.extend(["-o", "migrated.cohort"]);
-        let written = dslc(dir.path(), &write);
+        let written = dslc(dir, &write);
         if !written.status.success() {
             failures.push(format!(
                 "{}: migrate -o failed: {}",
@@ -139,7 +141,7 @@ fn every_fixture_migrates_to_its_expected_spec_diagnostics_and_rows() {
             ));
             continue;
         }
-        let check = dslc(dir.path(), &["check", "migrated.cohort", "--format", "json"]);
+        let check = dslc(dir, &["check", "migrated.cohort", "--format", "json"]);
         if check.status.code() != Some(0) {
             failures.push(format!(
                 "{}: check of the migrated spec: {}",
@@ -148,7 +150,7 @@ fn every_fixture_migrates_to_its_expected_spec_diagnostics_and_rows() {
             ));
         }
         if let Ok(want) = std::fs::read_to_string(case.join("rows.csv")) {
-            match compile_rows(dir.path(), "migrated.cohort") {
+            match compile_rows(dir, "migrated.cohort") {
                 Ok(got) if got == want => {}
                 Ok(got) => failures.push(format!("{}: rows differ\n--- want\n{want}--- got\n{got}", case.display())),
                 Err(error) => failures.push(format!("{}: compile failed: {error}", case.display())),

@@ -87,6 +87,15 @@ fn flavor_of(path: &Path) -> Flavor {
     }
 }
 
+/// An item read from the YAML: its elements, a text that identifies it, the types of its
+/// values, and where it is.
+struct ParsedItem {
+    elements: Vec<Element>,
+    text: String,
+    kinds: Vec<Kind>,
+    span: Range<usize>,
+}
+
 /// Whether `text` is a `.cohort` name: `[A-Za-z_][A-Za-z0-9_]*` and not a keyword.
 fn is_name(text: &str) -> bool {
     const KEYWORDS: &[&str] = &["cohort", "axis", "subset", "tie", "pair", "tuple", "output"];
@@ -416,7 +425,7 @@ impl<'a> Translator<'a> {
         for (value, span) in values {
             match seen.get(&value.text) {
                 Some((kind, first)) if *kind != value.kind => {
-                    let label = Label::new(&source.file, span.clone(), format!("{}", value.kind.describe()));
+                    let label = Label::new(&source.file, span.clone(), value.kind.describe());
                     self.diagnostics.push(
                         Diagnostic::new(
                             codes::MIGRATE_TYPES_MERGED,
@@ -547,7 +556,7 @@ impl<'a> Translator<'a> {
                 self.include_items(source, node, key, columns, nested)
             }
             NodeKind::Sequence(entries) => {
-                let mut items: Vec<(Vec<Element>, String, Vec<Kind>, Range<usize>)> = Vec::new();
+                let mut items: Vec<ParsedItem> = Vec::new();
                 for entry in entries {
                     let NodeKind::Sequence(parts) = &entry.kind else {
                         self.report(
@@ -562,7 +571,7 @@ impl<'a> Translator<'a> {
                     let mut kinds = Vec::new();
                     let Some(elements) = self.elements(source, parts, key, &mut kinds) else { continue };
                     let text = format!("{elements:?}");
-                    items.push((elements, text, kinds, entry.span.clone()));
+                    items.push(ParsedItem { elements, text, kinds, span: entry.span.clone() });
                 }
                 Some(Items::List(self.distinct_items(source, items, key)))
             }
@@ -596,15 +605,10 @@ impl<'a> Translator<'a> {
 
     /// Items without repeats (first wins); items the old system told apart only by the types of
     /// their values become one, with a warning.
-    fn distinct_items(
-        &mut self,
-        source: &Source,
-        items: Vec<(Vec<Element>, String, Vec<Kind>, Range<usize>)>,
-        key: &str,
-    ) -> Vec<Vec<Element>> {
+    fn distinct_items(&mut self, source: &Source, items: Vec<ParsedItem>, key: &str) -> Vec<Vec<Element>> {
         let mut seen: HashMap<String, (Vec<Kind>, Range<usize>)> = HashMap::new();
         let mut out = Vec::new();
-        for (elements, text, kinds, span) in items {
+        for ParsedItem { elements, text, kinds, span } in items {
             match seen.get(&text) {
                 Some((first_kinds, first)) if *first_kinds != kinds => {
                     let label = Label::new(&source.file, span, "the same text with other types");

@@ -147,6 +147,11 @@ pub(crate) fn read(text: &str) -> Result<Document, SyntaxError> {
                 None
             }
             Event::Scalar(value, style, anchor, tag) => {
+                // The parser's span of a quoted scalar runs on over a comment after it.
+                let end = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => quoted_end(text, start).min(end),
+                    _ => end,
+                };
                 scalar_spans.push(start..end);
                 let tag = tag.map(|tag| format!("{}{}", tag.handle, tag.suffix));
                 let node =
@@ -175,12 +180,12 @@ pub(crate) fn read(text: &str) -> Result<Document, SyntaxError> {
                 // ends with its last child, not at the next line where the parser notices it.
                 Some(Open::Sequence { start, anchor, items }) => {
                     let last = items.last().map_or(start, |last| last.span.end);
-                    let end = if end > offsets.byte(span.start) { end } else { last };
+                    let end = if end > offsets.byte(span.start) { offsets.byte(span.start) + 1 } else { last };
                     Some((Node { kind: NodeKind::Sequence(items), span: start..end.max(start) }, anchor))
                 }
                 Some(Open::Mapping { start, anchor, entries, .. }) => {
                     let last = entries.last().map_or(start, |(_, value)| value.span.end);
-                    let end = if end > offsets.byte(span.start) { end } else { last };
+                    let end = if end > offsets.byte(span.start) { offsets.byte(span.start) + 1 } else { last };
                     Some((Node { kind: NodeKind::Mapping(entries), span: start..end.max(start) }, anchor))
                 }
                 None => None,
@@ -228,6 +233,27 @@ pub(crate) fn read(text: &str) -> Result<Document, SyntaxError> {
     };
     scalar_spans.sort_by_key(|span| span.start);
     Ok(Document { root, comments: comments(text, &scalar_spans), duplicates })
+}
+
+/// The end of the quoted scalar whose opening quote is at `start`: after its closing quote
+/// (`''` is a quote inside single quotes, `\` escapes inside double quotes).
+fn quoted_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let quote = match bytes.get(start) {
+        Some(&quote @ (b'\'' | b'"')) => quote,
+        // A tag or anchor stands first: keep the parser's end.
+        _ => return usize::MAX,
+    };
+    let mut at = start + 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' if quote == b'"' => at += 2,
+            b'\'' if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') => at += 2,
+            byte if byte == quote => return at + 1,
+            _ => at += 1,
+        }
+    }
+    text.len()
 }
 
 /// Adds an entry; a repeated scalar key keeps its first place and takes the new value.
@@ -315,6 +341,8 @@ mod tests {
     #[test]
     fn comments_are_found_outside_scalars_only() {
         let doc = read("# top\na: 'x # not' # end\nb: c#d\n").unwrap();
+        let NodeKind::Mapping(entries) = &doc.root.kind else { panic!() };
+        assert_eq!(entries[0].1.span, 9..18, "a quoted scalar ends at its quote");
         assert_eq!(
             doc.comments,
             [
