@@ -301,3 +301,18 @@ fn a_yaml_syntax_error_reads_well() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stderr));
 }
+
+#[test]
+fn the_guides_before_and_after_example_is_what_migrate_prints() {
+    let guide = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/migrate.md")).unwrap();
+    let block = |fence: &str| guide.split(fence).nth(1).and_then(|rest| rest.split("```").next()).unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("data/cohorts/pilot/spec");
+    std::fs::create_dir_all(spec.join("items")).unwrap();
+    std::fs::write(spec.join("config.yaml"), block("```yaml\n")).unwrap();
+    std::fs::write(spec.join("items/combos.txt"), "combo_v1_a\n").unwrap();
+    std::fs::write(spec.join("items/evaluation_templates.csv"), "evaluation_template\nnovelty-v2\n").unwrap();
+    let output = dslc(dir.path(), &["migrate", "data/cohorts/pilot/spec"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), block("```cohort\n"));
+}
