@@ -37,6 +37,23 @@ pub(crate) struct Value {
     pub text: String,
 }
 
+impl Value {
+    /// What Python's `==` and `hash` compared when the old system dropped repeats: numbers by
+    /// value (`True == 1 == 1.0`), anything else by type and text.
+    pub(crate) fn equality_key(&self) -> String {
+        match self.kind {
+            Kind::Int => format!("n:{}", self.text),
+            Kind::Bool => format!("n:{}", u8::from(self.text == "True")),
+            Kind::Float => match self.text.parse::<f64>() {
+                Ok(f) if f.fract() == 0.0 && f.abs() < 1e18 => format!("n:{}", f as i128),
+                _ => format!("f:{}", self.text),
+            },
+            Kind::Str => format!("s:{}", self.text),
+            Kind::Date => format!("d:{}", self.text),
+        }
+    }
+}
+
 /// Which loader read the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Flavor {
@@ -311,6 +328,15 @@ mod tests {
     fn dates_and_timestamps() {
         assert_eq!(plain("2025-1-5").unwrap(), Value { kind: Kind::Date, text: "2025-01-05".into() });
         assert!(plain("2025-01-05 10:00:00").is_err());
+    }
+
+    #[test]
+    fn equality_follows_python() {
+        let key = |t: &str| plain(t).unwrap().equality_key();
+        assert_eq!(key("1"), key("true"));
+        assert_eq!(key("1"), key("1.0"));
+        assert_ne!(key("1"), resolve("1", ScalarStyle::SingleQuoted, None, Flavor::Yaml).unwrap().equality_key());
+        assert_ne!(key("1.5"), key("1"));
     }
 
     #[test]

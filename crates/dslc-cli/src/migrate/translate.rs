@@ -92,7 +92,9 @@ fn flavor_of(path: &Path) -> Flavor {
 struct ParsedItem {
     elements: Vec<Element>,
     text: String,
-    kinds: Vec<Kind>,
+    /// The values' Python equality keys, with the nesting: equal keys were one item to the old
+    /// system.
+    key: String,
     span: Range<usize>,
 }
 
@@ -404,7 +406,7 @@ impl<'a> Translator<'a> {
                 Diagnostic::new(
                     codes::MIGRATE_YAML_TYPE,
                     format!(
-                        "`{}` is {} in YAML 1.1: the old rows showed it as `{}`, and so does the migrated spec",
+                        "`{}` is {} in YAML 1.1, which the old system read as `{}`; so does the migrated spec",
                         written.text,
                         value.kind.describe(),
                         value.text
@@ -420,11 +422,16 @@ impl<'a> Translator<'a> {
     /// Drops repeated values (first wins), as the old system did; two values the old system
     /// told apart only by type become one level, with a warning.
     fn distinct(&mut self, source: &Source, values: Vec<(Value, Range<usize>)>, key: &str) -> Vec<String> {
+        let mut equal: HashSet<String> = HashSet::new();
         let mut seen: HashMap<String, (Kind, Range<usize>)> = HashMap::new();
         let mut out = Vec::new();
         for (value, span) in values {
+            // A value equal in Python to an earlier one (`1` after `true`) was dropped silently.
+            if !equal.insert(value.equality_key()) {
+                continue;
+            }
             match seen.get(&value.text) {
-                Some((kind, first)) if *kind != value.kind => {
+                Some((kind, first)) => {
                     let label = Label::new(&source.file, span.clone(), value.kind.describe());
                     self.diagnostics.push(
                         Diagnostic::new(
@@ -441,7 +448,6 @@ impl<'a> Translator<'a> {
                         .with_help("a .cohort value is text; give the two levels different texts if both are meant"),
                     );
                 }
-                Some(_) => {}
                 None => {
                     seen.insert(value.text.clone(), (value.kind, span));
                     out.push(value.text);
@@ -464,15 +470,17 @@ impl<'a> Translator<'a> {
 
     /// Checks that an included file exists; reports E0705 at the `@file:` value otherwise.
     fn exists(&mut self, source: &Source, node: &Node, target: &Path) -> bool {
-        if target.is_file() {
-            return true;
-        }
+        let problem = match &self.db.file(target).contents(self.db).status {
+            FileStatus::Present => return true,
+            FileStatus::Missing => "does not exist".to_string(),
+            FileStatus::Unreadable(reason) => format!("cannot be read: {reason}"),
+        };
         let (written, _) = self.include_path(node);
         self.report(
             codes::MIGRATE_INCLUDE_MISSING,
             &source.file,
             node.span.clone(),
-            format!("the included file `{written}` does not exist"),
+            format!("the included file `{written}` {problem}"),
             "fix the `@file:` path; it is relative to the directory of the file that names it",
         );
         false
@@ -568,10 +576,10 @@ impl<'a> Translator<'a> {
                         );
                         continue;
                     };
-                    let mut kinds = Vec::new();
-                    let Some(elements) = self.elements(source, parts, key, &mut kinds) else { continue };
+                    let mut keys = Vec::new();
+                    let Some(elements) = self.elements(source, parts, key, &mut keys) else { continue };
                     let text = format!("{elements:?}");
-                    items.push(ParsedItem { elements, text, kinds, span: entry.span.clone() });
+                    items.push(ParsedItem { elements, text, key: keys.join("\u{1f}"), span: entry.span.clone() });
                 }
                 Some(Items::List(self.distinct_items(source, items, key)))
             }
@@ -588,14 +596,18 @@ impl<'a> Translator<'a> {
         }
     }
 
-    fn elements(&mut self, source: &Source, parts: &[Node], key: &str, kinds: &mut Vec<Kind>) -> Option<Vec<Element>> {
+    fn elements(&mut self, source: &Source, parts: &[Node], key: &str, keys: &mut Vec<String>) -> Option<Vec<Element>> {
         let mut elements = Vec::new();
         for part in parts {
             match &part.kind {
-                NodeKind::Sequence(inner) => elements.push(Element::Tuple(self.elements(source, inner, key, kinds)?)),
+                NodeKind::Sequence(inner) => {
+                    keys.push("(".into());
+                    elements.push(Element::Tuple(self.elements(source, inner, key, keys)?));
+                    keys.push(")".into());
+                }
                 _ => {
                     let value = self.value(source, part, key)?;
-                    kinds.push(value.kind);
+                    keys.push(value.equality_key());
                     elements.push(Element::Value(value.text));
                 }
             }
@@ -606,11 +618,15 @@ impl<'a> Translator<'a> {
     /// Items without repeats (first wins); items the old system told apart only by the types of
     /// their values become one, with a warning.
     fn distinct_items(&mut self, source: &Source, items: Vec<ParsedItem>, key: &str) -> Vec<Vec<Element>> {
-        let mut seen: HashMap<String, (Vec<Kind>, Range<usize>)> = HashMap::new();
+        let mut equal: HashSet<String> = HashSet::new();
+        let mut seen: HashMap<String, Range<usize>> = HashMap::new();
         let mut out = Vec::new();
-        for ParsedItem { elements, text, kinds, span } in items {
+        for ParsedItem { elements, text, key: equality, span } in items {
+            if !equal.insert(equality) {
+                continue;
+            }
             match seen.get(&text) {
-                Some((first_kinds, first)) if *first_kinds != kinds => {
+                Some(first) => {
                     let label = Label::new(&source.file, span, "the same text with other types");
                     self.diagnostics.push(
                         Diagnostic::new(
@@ -622,9 +638,8 @@ impl<'a> Translator<'a> {
                         .with_help("a .cohort value is text; remove one item, or give them different texts"),
                     );
                 }
-                Some(_) => {}
                 None => {
-                    seen.insert(text, (kinds, span));
+                    seen.insert(text, span);
                     out.push(elements);
                 }
             }
