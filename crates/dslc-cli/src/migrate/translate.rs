@@ -113,6 +113,14 @@ impl<'a> Translator<'a> {
         self.diagnostics.push(Diagnostic::new(code, message, label).with_help(help));
     }
 
+    /// Points the last diagnostic also at the `@file:` value that included its file.
+    fn included_here(&mut self, included_at: Option<(&FilePath, Range<usize>)>) {
+        let Some((file, span)) = included_at else { return };
+        if let Some(last) = self.diagnostics.pop() {
+            self.diagnostics.push(last.with_label(Label::new(file, span, "included here")));
+        }
+    }
+
     fn push(&mut self, kind: StatementKind, lines: Option<Range<usize>>) {
         self.statements.push((Statement { kind, comments: Vec::new() }, lines));
     }
@@ -173,6 +181,7 @@ impl<'a> Translator<'a> {
                     format!("invalid JSON: {error}"),
                     "fix the JSON syntax at this line and column",
                 );
+                self.included_here(included_at);
                 return None;
             }
         }
@@ -201,6 +210,7 @@ impl<'a> Translator<'a> {
                     format!("YAML syntax error at line {line}, column {column}: {}", error.message),
                     "fix the YAML syntax at this line and column",
                 );
+                self.included_here(included_at);
                 None
             }
         }
@@ -689,13 +699,23 @@ impl<'a> Translator<'a> {
         // The old reader matched columns to the rule's axes by position; `.cohort` matches them by
         // name, so the two agree only when the header names the axes in the rule's order.
         if nested.iter().any(|n| *n) || header != columns {
-            let why = if nested.iter().any(|n| *n) {
-                "a side of this rule is a tuple or pair, which the old system could not read from a CSV".to_string()
+            let (why, help) = if nested.iter().any(|n| *n) {
+                (
+                    "a side of this rule is a tuple or pair, which the old system could not read from a CSV"
+                        .to_string(),
+                    "list the items in the YAML, with a nested list for that side: [a, [b, c]]".to_string(),
+                )
             } else {
-                format!(
-                    "its header is `{}`; the old system matched columns to ({}) by position, a .cohort spec matches them by name",
-                    header.join(","),
-                    columns.join(", ")
+                (
+                    format!(
+                        "its header is `{}`; the old system matched columns to ({}) by position, a .cohort spec matches them by name",
+                        header.join(","),
+                        columns.join(", ")
+                    ),
+                    format!(
+                        "make the header `{}` with the columns in that order, or list the items in the YAML",
+                        columns.join(",")
+                    ),
                 )
             };
             self.report(
@@ -703,10 +723,7 @@ impl<'a> Translator<'a> {
                 &source.file,
                 node.span.clone(),
                 format!("the columns of `@file:{written}` (in `{key}`) cannot be translated: {why}"),
-                format!(
-                    "make the header `{}` with the columns in that order, or list the items in the YAML",
-                    columns.join(",")
-                ),
+                help,
             );
             return None;
         }

@@ -177,7 +177,7 @@ impl Translator<'_> {
                 let Some(name) = self.name(source, name_node, "tuple name") else { return };
                 self.tuple(source, name, payload, &fields, &key, lines);
             }
-            _ => self.unknown_key(source, kind_key, &kind, &["subset", "tie", "pair", "tuple"], &format!("`{what}`")),
+            _ => self.unknown_key(source, kind_key, &kind, &["subset", "tie", "pair", "tuple"], &what),
         }
     }
 
