@@ -316,3 +316,34 @@ fn the_guides_before_and_after_example_is_what_migrate_prints() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(String::from_utf8(output.stdout).unwrap(), block("```cohort\n"));
 }
+
+#[test]
+fn hostile_bundles_are_reported_not_crashed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, bytes: &[u8]| {
+        let bundle = dir.path().join(name);
+        std::fs::create_dir_all(&bundle).unwrap();
+        std::fs::write(bundle.join("config.yaml"), bytes).unwrap();
+        let started = std::time::Instant::now();
+        let output = dslc(dir.path(), &["migrate", name, "--format", "json"]);
+        assert!(started.elapsed().as_secs() < 20, "{name} took too long");
+        (output.status.code(), diagnostics(&String::from_utf8_lossy(&output.stderr)))
+    };
+    let (code, found) = run("utf8", b"axes:\n  draft_llm: [model-\xff]\n");
+    assert_eq!((code, found), (Some(1), vec!["E0701 utf8/config.yaml:2:21".to_string()]));
+    // Aliases of aliases: ten million nodes if expanded.
+    let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..8 {
+        let previous = format!("*a{}", level - 1);
+        laughs.push_str(&format!("a{level}: &a{level} [{}]\n", vec![previous.as_str(); 10].join(", ")));
+    }
+    let (code, found) = run("laughs", laughs.as_bytes());
+    assert_eq!(code, Some(1));
+    assert!(found.iter().all(|d| d.starts_with("E0701")) && !found.is_empty(), "{found:?}");
+    let (code, found) = run("deep", format!("axes: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)).as_bytes());
+    assert_eq!((code, found.len()), (Some(1), 1), "{found:?}");
+    // An include that is a directory is unreadable, not a crash.
+    std::fs::create_dir_all(dir.path().join("dir/items.csv")).unwrap();
+    let (code, found) = run("dir", b"axes:\n  draft_llm: '@file:items.csv'\n");
+    assert_eq!((code, found), (Some(1), vec!["E0705 dir/config.yaml:2:14".to_string()]));
+}
