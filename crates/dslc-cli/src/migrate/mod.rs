@@ -25,8 +25,9 @@ pub(crate) struct MigrateArgs {
     /// config.yaml or spec.json files, or bundle directories holding one (data/cohorts/ID/spec/).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Write here instead of stdout: OUT.cohort for one input, or a directory, which gets
-    /// DIR/<cohort id>/spec.cohort per bundle.
+    /// Write here: OUT.cohort for one input, or a directory, which gets
+    /// DIR/<cohort id>/spec.cohort per bundle. Without it one input is printed to stdout, and
+    /// several are written to spec.cohort beside each bundle.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Replace output files that exist.
