@@ -1,9 +1,10 @@
 //! Puts the YAML file's comments on the migrated statements, by line.
 //!
 //! The YAML parser drops comments, so each comment found in the source text is placed by its
-//! line: above the statement whose key and value span that line (a comment inside a rule's items
-//! goes above the rule), else above the next statement, else at the end of the spec. Comments
-//! before the file's first key open the spec.
+//! line: at the end of a one-line statement's line when it ended that line in the YAML, else
+//! above the statement whose key and value span that line (a comment inside a rule's items goes
+//! above the rule), else above the next statement, else at the end of the spec. Comments before
+//! the file's first key open the spec.
 
 use std::ops::Range;
 
@@ -30,6 +31,17 @@ pub(crate) fn place(
             })
         };
         match target {
+            // The end-of-line comment of a one-line statement stays at the end of its line.
+            Some(index)
+                if comment.trailing
+                    && statements[index].0.end_of_line.is_none()
+                    && statements[index]
+                        .1
+                        .as_ref()
+                        .is_some_and(|l| l.start == comment.line && l.end == comment.line) =>
+            {
+                statements[index].0.end_of_line = Some(comment.text)
+            }
             Some(index) => statements[index].0.comments.push(comment.text),
             None => trailing.push(comment.text),
         }
@@ -43,7 +55,7 @@ mod tests {
     use crate::migrate::emit::StatementKind;
 
     fn statement(id: &str) -> Statement {
-        Statement { kind: StatementKind::Cohort { id: id.into() }, comments: Vec::new() }
+        Statement { kind: StatementKind::Cohort { id: id.into() }, comments: Vec::new(), end_of_line: None }
     }
 
     fn comment(line: usize, text: &str) -> Comment {
@@ -63,5 +75,9 @@ mod tests {
         assert_eq!(statements[1].0.comments, ["# in a"]);
         assert_eq!(statements[2].0.comments, ["# before b"]);
         assert_eq!(trailing, ["# end"]);
+        let mut one_line = vec![(statement("a"), Some(4..4))];
+        let trailing_comment = Comment { line: 4, text: "# why".into(), trailing: true };
+        place(&mut one_line, vec![trailing_comment], None);
+        assert_eq!(one_line[0].0.end_of_line.as_deref(), Some("# why"));
     }
 }

@@ -5,8 +5,8 @@
 //! aligned over each run of consecutive `axis` statements, a list that would make its line
 //! longer than [`MAX_WIDTH`] columns broken one item a line with a trailing comma, and values
 //! quoted only where a bare word cannot stand. Comments stand on their own lines above the
-//! statement they were attached to. When the formatter lands, this module is what to route
-//! through it.
+//! statement they were attached to, or after it, two spaces on, when they ended its line and it
+//! fits on one. When the formatter lands, this module is what to route through it.
 
 use dslc_syntax::{is_bare_value, quote_value};
 
@@ -16,11 +16,13 @@ pub(crate) const MAX_WIDTH: usize = 100;
 /// The indentation of the items of a broken list.
 const INDENT: &str = "    ";
 
-/// One statement of the migrated spec and the comments that go above it.
+/// One statement of the migrated spec, the comments that go above it, and the one that ends
+/// its line (kept there only while the statement fits on one line).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Statement {
     pub kind: StatementKind,
     pub comments: Vec<String>,
+    pub end_of_line: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,11 +103,19 @@ pub(crate) fn spec_text(statements: &[Statement], trailing_comments: &[String]) 
             .max()
             .unwrap_or(0);
         for statement in &statements[index..run_end] {
-            for comment in &statement.comments {
+            let text = statement_text(&statement.kind, name_width);
+            let end_of_line = statement.end_of_line.as_ref().filter(|_| !text.contains('\n'));
+            for comment in
+                statement.comments.iter().chain(statement.end_of_line.iter().filter(|_| end_of_line.is_none()))
+            {
                 out.push_str(comment);
                 out.push('\n');
             }
-            out.push_str(&statement_text(&statement.kind, name_width));
+            out.push_str(&text);
+            if let Some(comment) = end_of_line {
+                out.push_str("  ");
+                out.push_str(comment);
+            }
             out.push('\n');
         }
         previous = Some(group);
@@ -229,7 +239,7 @@ mod tests {
     use super::*;
 
     fn statement(kind: StatementKind) -> Statement {
-        Statement { kind, comments: Vec::new() }
+        Statement { kind, comments: Vec::new(), end_of_line: None }
     }
 
     fn axis(name: &str, levels: &[&str]) -> Statement {
@@ -255,6 +265,25 @@ mod tests {
             text,
             "cohort pilot\n\naxis combo_id                 = [c1]\naxis draft_template_replicate = [1, 2]\n\n\
              tie t (combo_id, x)\n\noutput combo_id\n"
+        );
+    }
+
+    #[test]
+    fn an_end_of_line_comment_stays_there_while_the_statement_fits_on_its_line() {
+        let mut short = axis("a", &["x"]);
+        short.end_of_line = Some("# short".into());
+        let levels: Vec<String> = (0..20).map(|n| format!("template-number-{n}")).collect();
+        let mut long = axis("b", &levels.iter().map(String::as_str).collect::<Vec<_>>());
+        long.end_of_line = Some("# long".into());
+        let text = spec_text(&[short, long], &[]);
+        assert!(
+            text.starts_with(
+                "axis a = [x]  # short
+# long
+axis b = [
+"
+            ),
+            "{text}"
         );
     }
 

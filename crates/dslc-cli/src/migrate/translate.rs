@@ -122,7 +122,7 @@ impl<'a> Translator<'a> {
     }
 
     fn push(&mut self, kind: StatementKind, lines: Option<Range<usize>>) {
-        self.statements.push((Statement { kind, comments: Vec::new() }, lines));
+        self.statements.push((Statement { kind, comments: Vec::new(), end_of_line: None }, lines));
     }
 
     /// Reads and parses a file; `included_at` is the `@file:` value that named it.
