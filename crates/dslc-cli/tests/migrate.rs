@@ -335,7 +335,7 @@ fn hostile_bundles_are_reported_not_crashed_on() {
     let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for level in 1..8 {
         let previous = format!("*a{}", level - 1);
-        laughs.push_str(&format!("a{level}: &a{level} [{}]\n", vec![previous.as_str(); 10].join(", ")));
+        laughs.push_str(&format!("a{level}: &a{level} [{}]\n", [previous.as_str(); 10].join(", ")));
     }
     let (code, found) = run("laughs", laughs.as_bytes());
     assert_eq!(code, Some(1));
