@@ -126,11 +126,13 @@ codes! {
     MIGRATE_BAD_VALUE = "E0708", Error, "YAML value that cannot be translated";
     MIGRATE_EMPTY_AXIS = "E0709", Error, "YAML axis without levels";
     MIGRATE_TIE_NAMES_AXIS = "E0710", Error, "tie named after an axis it does not tie";
+    MIGRATE_TIE_TYPES = "E0711", Error, "tied axes that share levels only by text";
     MIGRATE_TIED_AXIS = "W0730", Warning, "rule names a tied axis: the rows gain the tie's columns";
     MIGRATE_PAIR_OF_PAIRS = "W0731", Warning, "pair of a pair: its columns are expanded";
     MIGRATE_TYPES_MERGED = "W0732", Warning, "values distinct only by YAML type become one";
     MIGRATE_YAML_TYPE = "W0733", Warning, "YAML 1.1 value read as a non-string";
     MIGRATE_DUPLICATE_KEY = "W0734", Warning, "YAML key given twice";
+    MIGRATE_SUBSET_TYPE = "W0735", Warning, "subset value that matched no level by YAML type";
 }
 
 /// The areas codes are grouped in, by their first two digits: the sections of the docs' list.

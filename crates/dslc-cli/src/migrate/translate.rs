@@ -13,10 +13,10 @@ use dslc_db::diagnostic::{did_you_mean, Diagnostic, FilePath, Label};
 use dslc_db::{Database, Db, FileStatus};
 use dslc_syntax::codes::{self, Code};
 
+use super::comments;
 use super::emit::{Element, Items, Levels, Statement, StatementKind};
 use super::scalar::{self, Flavor, Kind, Untranslatable, Value};
 use super::yaml::{self, Document, Node, NodeKind};
-use super::{comments, relative_path};
 
 /// What a migration produced: the statements (meaningful only without errors), the comments
 /// placed on them, and every diagnostic.
@@ -35,7 +35,13 @@ struct Symbols {
     ties: HashMap<String, Vec<String>>,
     pairs: HashSet<String>,
     tuples: HashSet<String>,
+    /// The current levels of the axes and ties whose levels are known, with their YAML types,
+    /// for the rules that compared them by type (subsets and ties).
+    domains: HashMap<String, Vec<Value>>,
 }
+
+/// A value and where it was written.
+type Spanned = (Value, Range<usize>);
 
 /// A parsed YAML or JSON file with the path its diagnostics name.
 struct Source {
@@ -326,7 +332,7 @@ impl<'a> Translator<'a> {
                 self.symbols.declared.remove(&name);
                 continue;
             }
-            let Some(levels) = self.levels(source, value, &format!("axes.{name}")) else { continue };
+            let Some((levels, values)) = self.levels(source, value, &format!("axes.{name}")) else { continue };
             if matches!(&levels, Levels::List(values) if values.is_empty()) {
                 self.report(
                     codes::MIGRATE_EMPTY_AXIS,
@@ -339,13 +345,18 @@ impl<'a> Translator<'a> {
                 );
                 continue;
             }
+            if let Some(values) = values {
+                let mut seen = HashSet::new();
+                let domain = values.into_iter().map(|(v, _)| v).filter(|v| seen.insert(v.equality_key())).collect();
+                self.symbols.domains.insert(name.clone(), domain);
+            }
             let lines = self.lines(source, key, value);
             self.push(StatementKind::Axis { name, levels }, Some(lines));
         }
     }
 
-    /// Levels: a list of scalars, or an `@file:` include.
-    fn levels(&mut self, source: &Source, node: &Node, key: &str) -> Option<Levels> {
+    /// Levels: a list of scalars, or an `@file:` include; with the values when they can be read.
+    fn levels(&mut self, source: &Source, node: &Node, key: &str) -> Option<(Levels, Option<Vec<Spanned>>)> {
         match &node.kind {
             NodeKind::Scalar(scalar) if scalar.text.starts_with("@file:") => self.include_levels(source, node),
             NodeKind::Sequence(items) => {
@@ -355,7 +366,13 @@ impl<'a> Translator<'a> {
                     .collect();
                 // A level that was reported makes the list unusable, not empty.
                 let values: Option<Vec<(Value, Range<usize>)>> = values.into_iter().collect();
-                Some(Levels::List(self.distinct(source, values?, key)))
+                let values = values?;
+                // The old levels: repeats by Python equality dropped, `1` and `'1'` both kept.
+                let mut equal = HashSet::new();
+                let old: Vec<Spanned> =
+                    values.iter().filter(|(v, _)| equal.insert(v.equality_key())).cloned().collect();
+                let kept = self.distinct(source, values, key);
+                Some((Levels::List(kept.into_iter().map(|(v, _)| v.text).collect()), Some(old)))
             }
             _ => {
                 self.report(
@@ -431,7 +448,7 @@ impl<'a> Translator<'a> {
 
     /// Drops repeated values (first wins), as the old system did; two values the old system
     /// told apart only by type become one level, with a warning.
-    fn distinct(&mut self, source: &Source, values: Vec<(Value, Range<usize>)>, key: &str) -> Vec<String> {
+    fn distinct(&mut self, source: &Source, values: Vec<Spanned>, key: &str) -> Vec<Spanned> {
         let mut equal: HashSet<String> = HashSet::new();
         let mut seen: HashMap<String, (Kind, Range<usize>)> = HashMap::new();
         let mut out = Vec::new();
@@ -459,111 +476,12 @@ impl<'a> Translator<'a> {
                     );
                 }
                 None => {
-                    seen.insert(value.text.clone(), (value.kind, span));
-                    out.push(value.text);
+                    seen.insert(value.text.clone(), (value.kind, span.clone()));
+                    out.push((value, span));
                 }
             }
         }
         out
-    }
-
-    /// The `@file:` path of a scalar node, resolved against the config's directory.
-    fn include_path(&self, node: &Node) -> (String, PathBuf) {
-        let written = node.scalar().map(|s| s.text.trim_start_matches("@file:").to_string()).unwrap_or_default();
-        let target = crate::absolute(&self.base_dir.join(&written));
-        (written, target)
-    }
-
-    fn extension(path: &Path) -> String {
-        path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
-    }
-
-    /// Checks that an included file exists; reports E0705 at the `@file:` value otherwise.
-    fn exists(&mut self, source: &Source, node: &Node, target: &Path) -> bool {
-        let problem = match &self.db.file(target).contents(self.db).status {
-            FileStatus::Present => return true,
-            FileStatus::Missing => "does not exist".to_string(),
-            FileStatus::Unreadable(reason) => format!("cannot be read: {reason}"),
-        };
-        let (written, _) = self.include_path(node);
-        self.report(
-            codes::MIGRATE_INCLUDE_MISSING,
-            &source.file,
-            node.span.clone(),
-            format!("the included file `{written}` {problem}"),
-            "fix the `@file:` path; it is relative to the directory of the file that names it",
-        );
-        false
-    }
-
-    fn unsupported_include(&mut self, source: &Source, node: &Node, written: &str, what: &str) {
-        self.report(
-            codes::MIGRATE_INCLUDE_TYPE,
-            &source.file,
-            node.span.clone(),
-            format!("`@file:{written}` cannot be translated: {what}"),
-            "include a .csv or .txt file (kept as `file(…)`) or a .yaml/.json file (inlined)",
-        );
-    }
-
-    /// Reads an included YAML or JSON file.
-    fn included_document(&mut self, source: &Source, node: &Node, target: &Path) -> Option<(Source, Document)> {
-        let file: FilePath = target.into();
-        let flavor = flavor_of(target);
-        let document = self.read(&file, flavor, Some((&source.file, node.span.clone())))?;
-        Some((Source { file, flavor }, document))
-    }
-
-    fn include_levels(&mut self, source: &Source, node: &Node) -> Option<Levels> {
-        let (written, target) = self.include_path(node);
-        let extension = Self::extension(&target);
-        if !matches!(extension.as_str(), "csv" | "txt" | "yaml" | "yml" | "json") {
-            self.unsupported_include(source, node, &written, &format!("the old system read no `.{extension}` files"));
-            return None;
-        }
-        if !self.exists(source, node, &target) {
-            return None;
-        }
-        match extension.as_str() {
-            "csv" => {
-                let header = self.csv_header(&target);
-                if header.len() > 1 {
-                    self.report(
-                        codes::MIGRATE_INCLUDE_COLUMNS,
-                        &source.file,
-                        node.span.clone(),
-                        format!(
-                            "`@file:{written}` has {} columns ({}): the old system read tuples from it, a .cohort level file has one column",
-                            header.len(),
-                            header.join(", ")
-                        ),
-                        "bind these columns with a tuple rule (`rules.tuples`) that names them as its axes, and migrate again",
-                    );
-                    return None;
-                }
-                Some(Levels::File(relative_path(&self.out_dir, &target)))
-            }
-            "txt" => Some(Levels::File(relative_path(&self.out_dir, &target))),
-            _ => {
-                let (included, document) = self.included_document(source, node, &target)?;
-                self.levels(&included, &document.root, &format!("@file:{written}"))
-            }
-        }
-    }
-
-    /// The trimmed, non-empty header names of a CSV file, as the old reader took them.
-    fn csv_header(&self, target: &Path) -> Vec<String> {
-        let text = &self.db.file(target).contents(self.db).text;
-        match dslc_db::table::read_csv(text) {
-            Ok(table) => table
-                .header
-                .map(|header| {
-                    header.cells.into_iter().map(|c| c.text.trim().to_string()).filter(|t| !t.is_empty()).collect()
-                })
-                .unwrap_or_default(),
-            // A malformed file is left to `dslc check`, which points at the bad cell.
-            Err(_) => Vec::new(),
-        }
     }
 
     /// Items of a pair or tuple: a list of lists or an include. `columns` are the rule's axes as
@@ -657,79 +575,6 @@ impl<'a> Translator<'a> {
         out
     }
 
-    fn include_items(
-        &mut self,
-        source: &Source,
-        node: &Node,
-        key: &str,
-        columns: &[String],
-        nested: &[bool],
-    ) -> Option<Items> {
-        let (written, target) = self.include_path(node);
-        let extension = Self::extension(&target);
-        match extension.as_str() {
-            "csv" | "yaml" | "yml" | "json" => {}
-            "txt" => {
-                self.unsupported_include(
-                    source,
-                    node,
-                    &written,
-                    "a .txt file gives levels, and items need several columns",
-                );
-                return None;
-            }
-            _ => {
-                self.unsupported_include(
-                    source,
-                    node,
-                    &written,
-                    &format!("the old system read no `.{extension}` files"),
-                );
-                return None;
-            }
-        }
-        if !self.exists(source, node, &target) {
-            return None;
-        }
-        if extension != "csv" {
-            let (included, document) = self.included_document(source, node, &target)?;
-            return self.items(&included, &document.root, &format!("@file:{written}"), columns, nested);
-        }
-        let header = self.csv_header(&target);
-        // The old reader matched columns to the rule's axes by position; `.cohort` matches them by
-        // name, so the two agree only when the header names the axes in the rule's order.
-        if nested.iter().any(|n| *n) || header != columns {
-            let (why, help) = if nested.iter().any(|n| *n) {
-                (
-                    "a side of this rule is a tuple or pair, which the old system could not read from a CSV"
-                        .to_string(),
-                    "list the items in the YAML, with a nested list for that side: [a, [b, c]]".to_string(),
-                )
-            } else {
-                (
-                    format!(
-                        "its header is `{}`; the old system matched columns to ({}) by position, a .cohort spec matches them by name",
-                        header.join(","),
-                        columns.join(", ")
-                    ),
-                    format!(
-                        "make the header `{}` with the columns in that order, or list the items in the YAML",
-                        columns.join(",")
-                    ),
-                )
-            };
-            self.report(
-                codes::MIGRATE_INCLUDE_COLUMNS,
-                &source.file,
-                node.span.clone(),
-                format!("the columns of `@file:{written}` (in `{key}`) cannot be translated: {why}"),
-                help,
-            );
-            return None;
-        }
-        Some(Items::File(relative_path(&self.out_dir, &target)))
-    }
-
     fn finish(mut self, comments_found: Vec<yaml::Comment>, text: &str, document: Option<&Document>) -> Translation {
         let first_key_line = document.and_then(|d| match &d.root.kind {
             NodeKind::Mapping(entries) => entries.first().map(|(k, _)| yaml::line_of(text, k.span.start)),
@@ -761,4 +606,5 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     at
 }
 
+mod includes;
 mod rules;

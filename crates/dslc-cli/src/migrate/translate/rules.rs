@@ -1,14 +1,15 @@
 //! The `rules` and `output` sections: subsets, ties, pairs and tuples in both the mapping form
 //! and the legacy list form, and the warnings for old behaviours the new language changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use dslc_db::diagnostic::{Diagnostic, Label};
 use dslc_syntax::codes;
 
-use super::{Source, Translator};
-use crate::migrate::emit::StatementKind;
+use super::{Source, Spanned, Translator};
+use crate::migrate::emit::{Levels, StatementKind};
+use crate::migrate::scalar::Value;
 use crate::migrate::yaml::{Node, NodeKind};
 
 /// A rule's fields by key: the key node and the value node.
@@ -183,8 +184,59 @@ impl Translator<'_> {
 
     fn subset(&mut self, source: &Source, axis: &Node, keep: &Node, key: &str, lines: Range<usize>) {
         let Some(axis) = self.name(source, axis, "subset axis") else { return };
-        let Some(levels) = self.levels(source, keep, key) else { return };
+        let Some((mut levels, values)) = self.levels(source, keep, key) else { return };
+        if let (Some(values), Some(domain)) = (values, self.symbols.domains.get(&axis).cloned()) {
+            levels = self.typed_subset(source, &axis, key, levels, values, domain);
+        }
         self.push(StatementKind::Subset { axis, levels }, Some(lines));
+    }
+
+    /// The old subset kept the levels equal in Python to a listed value, so `1` did not keep
+    /// the level `'1'`; a `.cohort` subset matches text. A listed value that matches a level
+    /// only by text is dropped (W0735), which keeps the old rows; the axis's known levels become
+    /// the ones the old subset kept.
+    fn typed_subset(
+        &mut self,
+        source: &Source,
+        axis: &str,
+        key: &str,
+        levels: Levels,
+        values: Vec<Spanned>,
+        domain: Vec<Value>,
+    ) -> Levels {
+        let level_keys: HashSet<String> = domain.iter().map(Value::equality_key).collect();
+        let level_texts: HashSet<&str> = domain.iter().map(|v| v.text.as_str()).collect();
+        let mut kept = Vec::new();
+        let mut dropped = false;
+        for (value, span) in &values {
+            if !level_keys.contains(&value.equality_key()) && level_texts.contains(value.text.as_str()) {
+                dropped = true;
+                let level = domain.iter().find(|v| v.text == value.text).map_or("a level", |v| v.kind.describe());
+                let label = Label::new(&source.file, span.clone(), value.kind.describe());
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        codes::MIGRATE_SUBSET_TYPE,
+                        format!(
+                            "`{key}` lists `{}` as {}, and `{axis}` has it as {level}: the old subset did not keep it, so the migrated subset leaves it out",
+                            value.text,
+                            value.kind.describe()
+                        ),
+                        label,
+                    )
+                    .with_help("if the level was meant to stay, write it in the subset as the axis does, and migrate again"),
+                );
+            } else if !kept.contains(&value.text) {
+                kept.push(value.text.clone());
+            }
+        }
+        let keep_keys: HashSet<String> = values.iter().map(|(v, _)| v.equality_key()).collect();
+        let narrowed = domain.into_iter().filter(|v| keep_keys.contains(&v.equality_key())).collect();
+        self.symbols.domains.insert(axis.to_string(), narrowed);
+        if dropped {
+            Levels::List(kept)
+        } else {
+            levels
+        }
     }
 
     /// `ties: NAME: [axes]` or `NAME: {axes: [...]}`.
@@ -220,6 +272,44 @@ impl Translator<'_> {
                 format!("rename the tie (a new name, or one of {}), or tie `{name}` too", axes.join(", ")),
             );
             return;
+        }
+        let domains: Option<Vec<Vec<Value>>> = axes.iter().map(|a| self.symbols.domains.get(a).cloned()).collect();
+        if let Some(domains) = domains {
+            // The old tie intersected by Python equality, a `.cohort` tie by text.
+            let shared = |same: &dyn Fn(&Value, &Value) -> bool| -> Vec<Value> {
+                domains[0]
+                    .iter()
+                    .filter(|v| domains[1..].iter().all(|d| d.iter().any(|w| same(v, w))))
+                    .cloned()
+                    .collect()
+            };
+            let typed = shared(&|a, b| a.equality_key() == b.equality_key());
+            let mut seen = HashSet::new();
+            let textual: Vec<Value> =
+                shared(&|a, b| a.text == b.text).into_iter().filter(|v| seen.insert(v.text.clone())).collect();
+            let texts =
+                |values: &[Value]| values.iter().map(|v| format!("`{}`", v.text)).collect::<Vec<_>>().join(", ");
+            // Levels merged by text were reported already (W0732); only a level that one tie
+            // keeps and the other drops is new.
+            let mut seen = HashSet::new();
+            let typed_texts: Vec<&str> = typed.iter().map(|v| v.text.as_str()).filter(|t| seen.insert(*t)).collect();
+            let same_texts =
+                typed_texts.len() == textual.len() && typed_texts.iter().zip(&textual).all(|(a, b)| *a == b.text);
+            if !same_texts {
+                self.report(
+                    codes::MIGRATE_TIE_TYPES,
+                    &source.file,
+                    name_node.span.clone(),
+                    format!(
+                        "the axes of `{key}` share [{}] by text, but only [{}] by YAML type, which the old tie compared",
+                        texts(&textual),
+                        texts(&typed)
+                    ),
+                    "write the levels with the same types in every tied axis (quote all of them or none), then migrate again",
+                );
+                return;
+            }
+            self.symbols.domains.insert(name.clone(), typed);
         }
         for axis in &axes {
             self.symbols.tied_to.insert(axis.clone(), name.clone());
