@@ -175,8 +175,7 @@ fn statement_text(kind: &StatementKind, name_width: usize) -> String {
 
 /// A value outside brackets, where a keyword would start a statement: quoted then.
 fn standalone_value(text: &str) -> String {
-    const KEYWORDS: &[&str] = &["cohort", "axis", "subset", "tie", "pair", "tuple", "output"];
-    if is_bare_value(text) && KEYWORDS.contains(&text) {
+    if is_bare_value(text) && dslc_syntax::lexer::KEYWORDS.contains(&text) {
         format!("\"{text}\"")
     } else {
         quote_value(text)

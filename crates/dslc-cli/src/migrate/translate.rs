@@ -106,11 +106,7 @@ struct ParsedItem {
 
 /// Whether `text` is a `.cohort` name: `[A-Za-z_][A-Za-z0-9_]*` and not a keyword.
 fn is_name(text: &str) -> bool {
-    const KEYWORDS: &[&str] = &["cohort", "axis", "subset", "tie", "pair", "tuple", "output"];
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&text)
+    dslc_syntax::is_name(text) && !dslc_syntax::lexer::KEYWORDS.contains(&text)
 }
 
 impl<'a> Translator<'a> {
