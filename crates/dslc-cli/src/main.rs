@@ -1,5 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile, migrate, explain, completions
-//! and man commands.
+//! The `dslc` binary: command-line parsing and the check, compile, fmt, migrate, explain,
+//! completions and man commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -10,6 +10,7 @@ mod check;
 mod color;
 mod compile;
 mod explain;
+mod fmt;
 mod generate;
 mod migrate;
 mod render;
@@ -42,6 +43,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Compile a spec into its outputs.
     Compile(compile::CompileArgs),
+    /// Rewrite specs in the canonical layout, keeping comments (docs/formatting.md).
+    Fmt(fmt::FmtArgs),
     /// Translate YAML bundles (config.yaml, spec.json) of the old system into .cohort specs.
     Migrate(migrate::MigrateArgs),
     /// Print the documentation page of a diagnostic code.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Migrate(args) => migrate::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),

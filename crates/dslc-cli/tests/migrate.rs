@@ -347,3 +347,14 @@ fn hostile_bundles_are_reported_not_crashed_on() {
     let (code, found) = run("dir", b"axes:\n  draft_llm: '@file:items.csv'\n");
     assert_eq!((code, found), (Some(1), vec!["E0705 dir/config.yaml:2:14".to_string()]));
 }
+
+#[test]
+fn migrated_specs_are_already_in_the_formatters_layout() {
+    let mut checked = 0;
+    for case in std::fs::read_dir(fixtures()).unwrap().flatten().map(|e| e.path()) {
+        let Ok(spec) = std::fs::read_to_string(case.join("expected.cohort")) else { continue };
+        assert_eq!(dslc_syntax::format::format(&spec).as_ref(), Ok(&spec), "{}", case.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures have a spec");
+}

@@ -1,5 +1,6 @@
 //! The editor layer of dslc: every question an editor asks about a spec (hover, completion,
-//! definition, references, rename, symbols, inlay hints, semantic tokens, folding, quick fixes),
+//! definition, references, rename, symbols, inlay hints, semantic tokens, folding, quick fixes,
+//! formatting),
 //! answered from the salsa queries of `dslc-db` and its name table.
 //!
 //! Every function takes the database, a spec and byte offsets, and returns plain data: byte
@@ -10,6 +11,7 @@ mod completion;
 mod context;
 mod decorations;
 mod fixes;
+mod formatting;
 mod hover;
 mod navigation;
 mod rename;
@@ -29,6 +31,7 @@ pub use dslc_syntax::Span;
 pub use completion::{completions, Completion, CompletionKind, Completions};
 pub use decorations::{folding_ranges, inlay_hints, semantic_tokens, Fold, FoldKind, InlayHint, Token, TokenKind};
 pub use fixes::{quick_fixes, QuickFix};
+pub use formatting::{format_document, format_range};
 pub use hover::{hover, Hover};
 pub use navigation::{definition, references};
 pub use rename::{prepare_rename, rename};

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use dslc_db::{Db, SourceFile};
-use dslc_syntax::ast::Statement;
+use dslc_syntax::ast::{ReuseSources, Statement};
 use dslc_syntax::Span;
 
 use crate::Spec;
@@ -13,6 +13,8 @@ pub enum SymbolKind {
     Cohort,
     Axis,
     Rule,
+    /// The `reuse` statement.
+    Policy,
 }
 
 /// One entry of the outline: `span` covers the statement, `selection` its name.
@@ -27,7 +29,7 @@ pub struct Symbol {
 }
 
 /// The outline of a spec: cohort, axes (with level counts), ties, pairs and tuples (with their
-/// result size; a tuple's axes as children).
+/// result size; a tuple's axes as children), and the reuse policy.
 pub fn document_symbols(db: &dyn Db, spec: SourceFile) -> Vec<Symbol> {
     let spec = Spec::new(db, spec);
     let design = spec.design();
@@ -70,6 +72,17 @@ pub fn document_symbols(db: &dyn Db, spec: SourceFile) -> Vec<Symbol> {
                     .map(|a| symbol(&a.text, levels(&a.text), SymbolKind::Axis, &a.span, &a.span))
                     .collect();
                 out.push(tuple);
+            }
+            Statement::Reuse(s) => {
+                let detail = match &s.sources {
+                    ReuseSources::None(_) => "none".to_string(),
+                    ReuseSources::From(list) => {
+                        let cohorts: Vec<&str> = list.values.iter().map(|v| v.text.as_str()).collect();
+                        format!("from {}", cohorts.join(", "))
+                    }
+                };
+                let keyword = s.span.start..s.span.start + "reuse".len();
+                out.push(symbol("reuse", Some(detail), SymbolKind::Policy, &s.span, &keyword));
             }
             Statement::Subset(_) | Statement::Output(_) => {}
         }

@@ -347,3 +347,53 @@ fn renaming_any_name_in_the_example_project_keeps_it_clean() {
     }
     assert!(renamed >= 5 && refused >= 10, "renamed {renamed}, refused {refused}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reuse statement
+
+#[test]
+fn reuse_is_a_keyword_and_is_followed_by_from_or_none() {
+    let f = fixture("cohort c\n$0");
+    assert!(f.labels().contains(&"reuse".to_string()), "{:?}", f.labels());
+    let f = fixture("cohort c\nreuse $0");
+    assert_eq!(f.labels(), ["from", "none"]);
+    let f = fixture("cohort c\nreuse from [$0");
+    assert!(f.labels().is_empty(), "{:?}", f.labels());
+}
+
+#[test]
+fn hover_on_reuse_explains_it_and_its_cohorts() {
+    let f = fixture("cohort c\nre$0use from [pilot-2026-01, \"cohort b\"]\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.starts_with("**reuse** — which earlier cohorts' generations"), "{}", hover.markdown);
+    assert!(hover.markdown.ends_with("allows: `pilot-2026-01`, `cohort b`"), "{}", hover.markdown);
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "reuse");
+    let f = fixture("cohort c\nreuse from [pilot-2026-01, \"coh$0ort b\"]\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert_eq!(hover.markdown, "`cohort b`: an earlier cohort whose generations this cohort may reuse");
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "\"cohort b\"");
+    let f = fixture("cohort c\nreuse no$0ne\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.ends_with("allows: no earlier cohort"), "{}", hover.markdown);
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "none");
+}
+
+#[test]
+fn reuse_is_a_document_symbol_and_its_words_are_keyword_tokens() {
+    let f = fixture("cohort c\naxis a = [from]\nreuse from [none, b]\n");
+    let symbols = dslc_ide::document_symbols(&f.db, f.spec);
+    let reuse = symbols.iter().find(|s| s.kind == dslc_ide::SymbolKind::Policy).unwrap();
+    assert_eq!((reuse.name.as_str(), reuse.detail.as_deref()), ("reuse", Some("from none, b")));
+    let spec = f.root.join("spec.cohort");
+    assert_eq!(f.at(&spec, &reuse.selection), "reuse");
+    assert_eq!(f.at(&spec, &reuse.span), "reuse from [none, b]");
+    let tokens: Vec<(String, dslc_ide::TokenKind)> = dslc_ide::semantic_tokens(&f.db, f.spec)
+        .into_iter()
+        .filter(|t| t.span.start >= "cohort c\naxis a = [".len())
+        .map(|t| (f.at(&spec, &t.span), t.kind))
+        .collect();
+    use dslc_ide::TokenKind::{Keyword, Value};
+    let expected = [("from", Value), ("reuse", Keyword), ("from", Keyword), ("none", Value), ("b", Value)];
+    let expected: Vec<(String, dslc_ide::TokenKind)> = expected.iter().map(|(t, k)| (t.to_string(), *k)).collect();
+    assert_eq!(tokens, expected);
+}

@@ -8,6 +8,7 @@ mod cache;
 pub mod codes;
 pub mod distance;
 pub mod error;
+pub mod format;
 pub mod lexer;
 pub mod line_index;
 mod parser;
@@ -17,6 +18,7 @@ pub mod xorshift;
 pub use ast::Span;
 pub use cache::{ParseCache, ParseStats};
 pub use error::SyntaxError;
+pub use format::{format, FormatError};
 
 /// The outcome of parsing one file: the statements that parsed, the comments, and every error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

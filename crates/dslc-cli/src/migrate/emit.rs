@@ -1,12 +1,12 @@
-//! The migrated spec as statements, and the one place that lays them out as `.cohort` text.
+//! The migrated spec as statements, and the one place that writes them as `.cohort` text.
 //!
-//! The layout is the canonical one `dslc fmt` is to produce: statements in their order, one
-//! blank line between groups of different kinds (the cohort line, axes, rules, output), `=`
-//! aligned over each run of consecutive `axis` statements, a list that would make its line
-//! longer than [`MAX_WIDTH`] columns broken one item a line with a trailing comma, and values
-//! quoted only where a bare word cannot stand. Comments stand on their own lines above the
-//! statement they were attached to, or after it, two spaces on, when they ended its line and it
-//! fits on one. When the formatter lands, this module is what to route through it.
+//! The text is already close to the canonical layout: statements in their order, a blank line
+//! between groups (the cohort line, axes, rules, output), `=` aligned over each run of `axis`
+//! statements, a list that would make its line longer than [`MAX_WIDTH`] columns broken one
+//! item a line with a trailing comma, values quoted only where a bare word cannot stand, and
+//! comments above their statement (or after it, two spaces on, when they ended its line and it
+//! fits on one). `migrate` then passes it through the formatter (`dslc_syntax::format`), which
+//! has the last word on layout, so a migrated spec is what `dslc fmt` makes of it.
 
 use dslc_syntax::{is_bare_value, quote_value};
 

@@ -151,17 +151,20 @@ pub(crate) fn run(args: &MigrateArgs) -> i32 {
             exit = exit.max(1);
             continue;
         }
-        let text = emit::spec_text(&translation.statements, &translation.trailing_comments);
-        // The layout must read back as it was meant; a failure here is a bug in `emit`.
-        if let Some(error) = dslc_syntax::parse(&text).errors.first() {
-            let _ = writeln!(
-                err,
-                "error: internal error: the migrated spec does not parse ({}); nothing written",
-                error.message
-            );
-            exit = exit.max(1);
-            continue;
-        }
+        // `emit` writes the statements; the formatter gives them the one canonical layout, so a
+        // migrated spec is already what `dslc fmt` makes of it. A spec that does not parse is a
+        // bug in `emit`.
+        let emitted = emit::spec_text(&translation.statements, &translation.trailing_comments);
+        let text = match dslc_syntax::format::format(&emitted) {
+            Ok(text) => text,
+            Err(error) => {
+                let first = error.errors.first().map_or(String::new(), |e| e.message.clone());
+                let _ =
+                    writeln!(err, "error: internal error: the migrated spec does not parse ({first}); nothing written");
+                exit = exit.max(1);
+                continue;
+            }
+        };
         let statements = translation.statements.len();
         match &job.target {
             None => {

@@ -41,7 +41,7 @@ pub fn numbered_tree(db: &dyn Db, spec: SourceFile) -> SpecFile {
 /// Where the spec's statements start now, to map numbered spans back to byte offsets.
 #[salsa::tracked(returns(ref))]
 pub fn span_map(db: &dyn Db, spec: SourceFile) -> SpanMap {
-    spans::number(&parse(db, spec).file).1
+    spans::map_of(&parse(db, spec).file)
 }
 
 /// The analysis of the numbered tree: its spec spans are numbered, so it is reused across
