@@ -1,5 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile, fmt, explain, completions and
-//! man commands.
+//! The `dslc` binary: command-line parsing and the check, compile, fmt, migrate, explain,
+//! completions and man commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -12,6 +12,7 @@ mod compile;
 mod explain;
 mod fmt;
 mod generate;
+mod migrate;
 mod render;
 
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ enum Command {
     Compile(compile::CompileArgs),
     /// Rewrite specs in the canonical layout, keeping comments (docs/formatting.md).
     Fmt(fmt::FmtArgs),
+    /// Translate YAML bundles (config.yaml, spec.json) of the old system into .cohort specs.
+    Migrate(migrate::MigrateArgs),
     /// Print the documentation page of a diagnostic code.
     Explain {
         /// A code such as E0103 (case does not matter).
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),
         Command::Lsp => match dslc_lsp::run() {

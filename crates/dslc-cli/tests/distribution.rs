@@ -169,6 +169,7 @@ fn man_dir_writes_one_page_per_command() {
         "dslc-fmt.1",
         "dslc-lsp.1",
         "dslc-man.1",
+        "dslc-migrate.1",
         "dslc.1",
     ];
     assert_eq!(pages, expected);

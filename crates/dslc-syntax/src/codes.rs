@@ -126,6 +126,25 @@ codes! {
     STORE_SIGNATURE_MISMATCH = "E0606", Error, "store entry disagrees with the plan under one gen_id";
     REUSE_REFUSED = "E0607", Error, "reused generation from a cohort the reuse policy does not allow";
     STORE_METADATA_UNREADABLE = "E0608", Error, "metadata.json of a reused generation unreadable";
+
+    // Migration from the YAML system (`dslc migrate`).
+    MIGRATE_SYNTAX = "E0701", Error, "YAML or JSON syntax error";
+    MIGRATE_UNKNOWN_KEY = "E0702", Error, "unknown key in a YAML spec";
+    MIGRATE_WRONG_SHAPE = "E0703", Error, "YAML value of the wrong shape";
+    MIGRATE_INCLUDE_TYPE = "E0704", Error, "@file include of a type that cannot be translated";
+    MIGRATE_INCLUDE_MISSING = "E0705", Error, "@file include missing or unreadable";
+    MIGRATE_INCLUDE_COLUMNS = "E0706", Error, "included CSV columns that cannot be translated";
+    MIGRATE_BAD_NAME = "E0707", Error, "YAML name that cannot be a .cohort name";
+    MIGRATE_BAD_VALUE = "E0708", Error, "YAML value that cannot be translated";
+    MIGRATE_EMPTY_AXIS = "E0709", Error, "YAML axis without levels";
+    MIGRATE_TIE_NAMES_AXIS = "E0710", Error, "tie named after an axis it does not tie";
+    MIGRATE_TIE_TYPES = "E0711", Error, "tied axes that share levels only by text";
+    MIGRATE_TIED_AXIS = "W0730", Warning, "rule names a tied axis: the rows gain the tie's columns";
+    MIGRATE_PAIR_OF_PAIRS = "W0731", Warning, "pair of a pair: its columns are expanded";
+    MIGRATE_TYPES_MERGED = "W0732", Warning, "values distinct only by YAML type become one";
+    MIGRATE_YAML_TYPE = "W0733", Warning, "YAML 1.1 value read as a non-string";
+    MIGRATE_DUPLICATE_KEY = "W0734", Warning, "YAML key given twice";
+    MIGRATE_SUBSET_TYPE = "W0735", Warning, "subset value that matched no level by YAML type";
 }
 
 /// The areas codes are grouped in, by their first two digits: the sections of the docs' list.
@@ -137,6 +156,7 @@ pub const AREAS: &[(&str, &str)] = &[
     ("04", "stage fields"),
     ("05", "catalogs and the project file"),
     ("06", "compilation"),
+    ("07", "migration from YAML"),
 ];
 
 /// The area of a code: its first two digits (`E0501` → `05`).
