@@ -154,13 +154,44 @@ fn a_recovery_killed_midway_is_finished_by_the_next_run() {
 }
 
 /// Holds the lock file at `path` as another dslc would, with this process's id in it.
-fn hold_lock(path: &Path) -> fs::File {
-    use std::io::Write;
-    let mut file = fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).unwrap();
-    file.try_lock().unwrap();
-    file.set_len(0).unwrap();
-    writeln!(file, "{}", std::process::id()).unwrap();
-    file
+/// A lock held by another process, as a running dslc would hold it: the lock file locked and
+/// naming the holder's process id. It is not held by this test process, because children that
+/// other tests fork at the same moment would inherit it until they exec, so releasing it here
+/// could leave it held a moment longer and make the next compile fail.
+struct HeldLock(std::process::Child);
+
+impl HeldLock {
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn hold_lock(path: &Path) -> HeldLock {
+    use std::io::BufRead;
+    const HOLD: &str = "import fcntl, os, sys\n\
+        f = open(sys.argv[1], 'a+')\n\
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n\
+        f.truncate(0); f.write(f'{os.getpid()}\\n'); f.flush()\n\
+        print('locked', flush=True)\n\
+        sys.stdin.read()\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", HOLD])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 holds the lock");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "locked", "the helper could not take the lock");
+    HeldLock(child)
 }
 
 #[test]
@@ -176,7 +207,7 @@ fn a_compile_into_a_locked_out_fails_with_exit_2_and_changes_nothing() {
         err.contains(&format!(
             "error: cannot write outputs to {}: another dslc (process {}) holds the lock",
             out.display(),
-            std::process::id()
+            lock.pid()
         )) && err.contains(".out.dslc-lock; wait for it to finish, then run again"),
         "{err}"
     );
@@ -232,7 +263,7 @@ fn seeding_waits_for_another_seeder_of_the_store() {
         .stderr(fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let waiting = format!("waiting for another dslc (process {}) to finish seeding gens…", std::process::id());
+    let waiting = format!("waiting for another dslc (process {}) to finish seeding gens…", lock.pid());
     let started = std::time::Instant::now();
     while !fs::read_to_string(&log).unwrap().contains(&waiting) {
         assert!(child.try_wait().unwrap().is_none(), "{}", fs::read_to_string(&log).unwrap());

@@ -245,7 +245,8 @@ pub(super) fn keyword_help(found: &Token<'_>) -> String {
         Token::Word(word) if similar_keyword(word).is_some() => {
             did_you_mean_keyword(similar_keyword(word).unwrap_or_default())
         }
-        _ => "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple`, `output` or `reuse`".to_string(),
+        _ => "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple`, `output` or `reuse`"
+            .to_string(),
     }
 }
 
