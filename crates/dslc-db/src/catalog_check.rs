@@ -319,6 +319,14 @@ fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
         }
         let (factor_index, leaf) = design.column_sources[*column];
         let factor = &design.factors[factor_index];
+        // Distinct values that are all trimmed, lower-case ASCII already are their own keys, so
+        // no two of them can collide: the usual case costs a scan, not a table.
+        let needs_normalising = |text: &str| {
+            text.trim().len() != text.len() || text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        };
+        if !factor.rows().any(|row| needs_normalising(design.interner.get(row[leaf]))) {
+            continue;
+        }
         let mut by_key: HashMap<std::borrow::Cow<str>, (Sym, &Origin)> =
             HashMap::with_capacity_and_hasher(factor.len(), Default::default());
         let mut reported: HashSet<Sym> = HashSet::default();
