@@ -1,5 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile, explain, completions and man
-//! commands.
+//! The `dslc` binary: command-line parsing and the check, compile, diff, show, verify, why,
+//! explain, completions and man commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -7,11 +7,15 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod cohorts;
 mod color;
 mod compile;
+mod diff;
 mod explain;
 mod generate;
 mod render;
+mod show;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +45,14 @@ enum Command {
     Check(check::CheckArgs),
     /// Compile a spec into its outputs.
     Compile(compile::CompileArgs),
+    /// Compare two compiled cohorts: gen_ids added, removed and kept per stage.
+    ///
+    /// Exit 0 when equal, 1 when different, 2 on error (like diff).
+    Diff(diff::DiffArgs),
+    /// Print a compiled cohort's members with templates, models, combos and parents.
+    Show(show::ShowArgs),
+    /// Check a compiled cohort's parents, its stage manifest and, with a store, its metadata.
+    Verify(verify::VerifyArgs),
     /// Print the documentation page of a diagnostic code.
     Explain {
         /// A code such as E0103 (case does not matter).
@@ -92,6 +104,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Show(args) => show::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),
         Command::Lsp => match dslc_lsp::run() {

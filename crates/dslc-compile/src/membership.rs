@@ -205,7 +205,12 @@ fn parse_stage(text: &str) -> Option<Stage> {
 
 /// Reads `membership.csv` alone, slim or wide by its header (columns in any order).
 pub fn read_membership(path: &Path) -> Result<Cohort, ReadError> {
-    let text = read_text(path, "membership")?;
+    parse_membership(path, &read_text(path, "membership")?)
+}
+
+/// Parses a membership's text; `path` only names it in errors (`compile --diff` parses what it
+/// is about to write).
+pub fn parse_membership(path: &Path, text: &str) -> Result<Cohort, ReadError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut cohort = Cohort { membership_path: path.to_path_buf(), ..Cohort::default() };
     let mut record = csv::StringRecord::new();
@@ -327,9 +332,13 @@ fn scalar_text(value: Option<&Value>) -> Option<String> {
 
 /// Reads `stage_manifest.json`: one object keyed by gen_id (outputs.md).
 pub fn read_stage_manifest(path: &Path) -> Result<StageManifest, ReadError> {
-    let text = read_text(path, "stage manifest")?;
+    parse_stage_manifest(path, &read_text(path, "stage manifest")?)
+}
+
+/// Parses a stage manifest's text; `path` only names it in errors.
+pub fn parse_stage_manifest(path: &Path, text: &str) -> Result<StageManifest, ReadError> {
     let regenerate = "compile the cohort again to rewrite stage_manifest.json";
-    let value: Value = serde_json::from_str(&text)
+    let value: Value = serde_json::from_str(text)
         .map_err(|e| ReadError::new(path, Some(e.line() as u64), format!("malformed JSON: {e}"), regenerate))?;
     let Value::Object(object) = value else {
         return Err(ReadError::new(
@@ -341,7 +350,7 @@ pub fn read_stage_manifest(path: &Path) -> Result<StageManifest, ReadError> {
     };
     let mut manifest = StageManifest { path: path.to_path_buf(), ..StageManifest::default() };
     for (gen_id, entry) in object {
-        let line = line_of_key(&text, &gen_id);
+        let line = line_of_key(text, &gen_id);
         let bad = |message: String| ReadError::new(path, line, format!("entry `{gen_id}`: {message}"), regenerate);
         let Value::Object(fields) = entry else { return Err(bad("not a JSON object".into())) };
         let text_of = |key: &str| scalar_text(fields.get(key)).ok_or_else(|| bad(format!("no `{key}` string")));
