@@ -16,6 +16,7 @@ mod generate;
 mod render;
 mod show;
 mod verify;
+mod why;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +54,10 @@ enum Command {
     Show(show::ShowArgs),
     /// Check a compiled cohort's parents, its stage manifest and, with a store, its metadata.
     Verify(verify::VerifyArgs),
+    /// Tell whether a combination of values is in a spec's rows, and if not, what removes it.
+    ///
+    /// Exit 0 if present, 1 if excluded, 2 on error.
+    Why(why::WhyArgs),
     /// Print the documentation page of a diagnostic code.
     Explain {
         /// A code such as E0103 (case does not matter).
@@ -107,6 +112,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Show(args) => show::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Why(args) => why::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),
         Command::Lsp => match dslc_lsp::run() {

@@ -114,6 +114,11 @@ codes! {
     UNKNOWN_ESSAY = "E0603", Error, "essay_gen_id not in the generation store";
     BAD_METADATA = "E0604", Error, "malformed metadata in the generation store";
     PARENT_INTEGRITY = "E0605", Error, "plan entry without its parent";
+
+    // Questions about the rows (`dslc why`).
+    WHY_REMOVED = "E0801", Error, "combination removed by a rule or subset";
+    WHY_NOT_A_LEVEL = "E0802", Error, "combination names a value that is not a level";
+    WHY_UNKNOWN_FIELD = "E0803", Error, "combination names a field that is not a column";
 }
 
 /// The areas codes are grouped in, by their first two digits: the sections of the docs' list.
