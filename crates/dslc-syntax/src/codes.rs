@@ -130,6 +130,7 @@ pub const AREAS: &[(&str, &str)] = &[
     ("04", "stage fields"),
     ("05", "catalogs and the project file"),
     ("06", "compilation"),
+    ("08", "questions about the rows (`dslc why`)"),
 ];
 
 /// The area of a code: its first two digits (`E0501` → `05`).
