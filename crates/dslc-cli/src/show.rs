@@ -15,7 +15,7 @@ use crate::cohorts::{self, print_read_error};
 pub(crate) enum ShowFormat {
     /// Aligned columns for people.
     Table,
-    /// RFC 4180 CSV with a header (the wide membership's columns).
+    /// RFC 4180 CSV: the wide membership's columns (the slim ones when nothing explains the rows).
     Csv,
     /// A JSON array of objects.
     Json,
@@ -56,8 +56,8 @@ pub(crate) struct ShowArgs {
     pub tree: bool,
 }
 
-const COLUMNS: [&str; 8] =
-    ["stage", "gen_id", "cohort_id", "parent_gen_id", "combo_id", "template_id", "llm_model_id", "replicate"];
+/// The wide membership's columns, so `show --format csv` of a cohort is its wide membership.
+const COLUMNS: [&str; 8] = dslc_compile::membership::WIDE_COLUMNS;
 
 /// Every member's details: the store's (with `--gens-root`), else the membership's own or its
 /// stage manifest's; an essay's or evaluation's combo comes from its draft when the source
@@ -120,14 +120,18 @@ fn csv_field(value: &str) -> String {
 }
 
 fn table(rows: &[[String; 8]], width: usize) -> String {
+    let mut header = COLUMNS.map(String::from);
+    if width < COLUMNS.len() {
+        header[..3].clone_from_slice(&dslc_compile::membership::SLIM_COLUMNS.map(String::from));
+    }
     let mut widths = [0usize; 8];
-    for row in std::iter::once(&COLUMNS.map(String::from)).chain(rows) {
+    for row in std::iter::once(&header).chain(rows) {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in std::iter::once(&COLUMNS.map(String::from)).chain(rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let line: Vec<String> = row[..width].iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
@@ -221,7 +225,8 @@ pub(crate) fn run(args: &ShowArgs) -> i32 {
         ShowFormat::Table => print!("{}", table(&rows, width)),
         ShowFormat::Csv => {
             let mut out = String::new();
-            let _ = writeln!(out, "{}", COLUMNS[..width].join(","));
+            let header = if known { COLUMNS.join(",") } else { dslc_compile::membership::SLIM_COLUMNS.join(",") };
+            let _ = writeln!(out, "{header}");
             for row in &rows {
                 let line: Vec<String> = row[..width].iter().map(|c| csv_field(c)).collect();
                 let _ = writeln!(out, "{}", line.join(","));
@@ -233,7 +238,8 @@ pub(crate) fn run(args: &ShowArgs) -> i32 {
                 .iter()
                 .map(|row| {
                     let mut object = serde_json::Map::new();
-                    for (name, cell) in COLUMNS[..width].iter().zip(row) {
+                    let names = if known { &COLUMNS[..] } else { &dslc_compile::membership::SLIM_COLUMNS[..] };
+                    for (name, cell) in names.iter().zip(row) {
                         let value = match *name {
                             "parent_gen_id" if cell.is_empty() => serde_json::Value::Null,
                             _ => json!(cell),

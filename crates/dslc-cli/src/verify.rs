@@ -234,7 +234,7 @@ pub(crate) fn run(args: &VerifyArgs) -> i32 {
                 println!("not checked: {skipped}");
             }
             for problem in &findings.problems {
-                println!("problem: {} {}", problem.count, problem.what);
+                println!("problem ({}): {}", problem.count, problem.what);
                 for (line, text) in &problem.sample {
                     match line {
                         0 => println!("  {text}"),
