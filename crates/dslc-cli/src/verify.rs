@@ -247,7 +247,11 @@ pub(crate) fn run(args: &VerifyArgs) -> i32 {
             }
             match total {
                 0 => println!("verified: no problems"),
-                _ => println!("failed: {} offending rows in {} problems", total, findings.problems.len()),
+                _ => println!(
+                    "failed: {} in {}",
+                    cohorts::count(total, "offending row"),
+                    cohorts::count(findings.problems.len(), "problem")
+                ),
             }
         }
         VerifyFormat::Json => {
