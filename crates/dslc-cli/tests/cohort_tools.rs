@@ -193,6 +193,23 @@ fn a_bad_stage_manifest_or_an_unfinished_commit_is_an_error() {
     assert!(stderr(&output).contains("records an unfinished commit"), "{}", stderr(&output));
 }
 
+#[test]
+fn a_fifo_or_a_directory_named_membership_csv_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    std::fs::create_dir(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(fifo.join("membership.csv")).status().unwrap();
+    assert!(made.success());
+    let output = dslc(&["show", path(&fifo)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("a FIFO (named pipe), not a regular file"), "{}", stderr(&output));
+    let nested = dir.path().join("nested");
+    std::fs::create_dir_all(nested.join("membership.csv")).unwrap();
+    let output = dslc(&["verify", path(&nested.join("membership.csv"))]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("this directory has no membership.csv"), "{}", stderr(&output));
+}
+
 // ---------------------------------------------------------------------------------------------
 // compile --diff
 

@@ -439,6 +439,9 @@ mod tests {
         );
         let cohort = read_membership(&wide).unwrap();
         assert_eq!(cohort.schema, Some(Schema::Wide));
+        // CRLF line ends and quoted fields are RFC 4180 too.
+        let quoted = write(dir.path(), "crlf.csv", "stage,gen_id,cohort_id\r\ndraft,d_1,\"a,\"\"b\"\"\"\r\n");
+        assert_eq!(read_membership(&quoted).unwrap().members[0].cohort_id, "a,\"b\"");
         let essay = cohort.get("e_2").unwrap();
         assert_eq!(essay.wide.as_ref().unwrap().parent_gen_id.as_deref(), Some("d_1"));
         assert_eq!(cohort.details(essay).unwrap().template_id, "u");
