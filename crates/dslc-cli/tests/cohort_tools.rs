@@ -415,6 +415,14 @@ fn why_answers_present_and_excluded_combinations() {
     let output = dslc(&["why", PILOT, "draft_llm=gpt-5", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     assert_eq!((value["code"].as_str(), value["line"].as_u64()), (Some("E0802"), Some(6)));
+    // A tuple's derived axis has only the tuple's values: another was never a level.
+    let output = dslc(&["why", PILOT, "essay_template=essay-theme-v99", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!((value["code"].as_str(), value["line"].as_u64()), (Some("E0802"), Some(18)));
+    assert_eq!(
+        value["labels"][0]["message"],
+        "`essay_template` derived here by tuple `essay_plan` without `essay-theme-v99`"
+    );
     let output = dslc(&["why", PILOT, "draft_lm=sonnet-4", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     assert_eq!(value["code"], "E0803");

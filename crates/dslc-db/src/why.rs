@@ -123,9 +123,18 @@ pub fn why(db: &dyn Db, spec: SourceFile, wanted: &[(String, String)]) -> Why {
         }
     }
     let culprit = &file.statements[high - 1];
-    let prefix = SpecFile { statements: file.statements[..high].to_vec() };
-    let design = semantics::analyze(&spec_path, &prefix, &resolver).design;
-    Why::Excluded(Box::new(explain(&spec_path, culprit, &design, wanted)))
+    let analyze_prefix = |count: usize| {
+        semantics::analyze(&spec_path, &SpecFile { statements: file.statements[..count].to_vec() }, &resolver).design
+    };
+    let (before, design) = (analyze_prefix(high - 1), analyze_prefix(high));
+    // Fields the culprit declares (an axis, a tuple's derived axes, a tie's name): a value
+    // missing from those was never a level, rather than removed.
+    let declared: Vec<&str> = wanted
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .filter(|f| before.column_index(f).is_none() && design.column_index(f).is_some())
+        .collect();
+    Why::Excluded(Box::new(explain(&spec_path, culprit, &design, wanted, &declared)))
 }
 
 fn pairs(wanted: &[(String, String)]) -> String {
@@ -133,7 +142,13 @@ fn pairs(wanted: &[(String, String)]) -> String {
 }
 
 /// The diagnostic for the statement that removes the combination; `design` is the spec up to it.
-fn explain(spec: &FilePath, culprit: &Statement, design: &Design, wanted: &[(String, String)]) -> Diagnostic {
+fn explain(
+    spec: &FilePath,
+    culprit: &Statement,
+    design: &Design,
+    wanted: &[(String, String)],
+    declared: &[&str],
+) -> Diagnostic {
     let Some(index) = failing_factor(design, wanted) else {
         // Unreachable for a prefix that excludes; kept total rather than panicking.
         return Diagnostic::new(
@@ -161,79 +176,80 @@ fn explain(spec: &FilePath, culprit: &Statement, design: &Design, wanted: &[(Str
         let more = if values.len() > 8 { format!(" and {} more", values.len() - 8) } else { String::new() };
         format!("{}{more}", shown.join(", "))
     };
-    match culprit {
-        Statement::Axis(axis) => {
-            let (column, value) = constraints.first().copied().unwrap_or((0, ""));
-            let levels = levels_of(column);
-            let suggestions = did_you_mean(value, levels.iter().map(String::as_str));
-            let help = match suggestions.as_slice() {
-                [] => format!("its levels are {}", listed(&levels)),
-                _ => format!(
-                    "did you mean {}? Its levels are {}",
-                    suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or "),
-                    listed(&levels)
-                ),
-            };
-            Diagnostic::new(
-                codes::WHY_NOT_A_LEVEL,
-                format!("`{value}` is not a level of `{}`, so no row has {}", axis.name.text, pairs(wanted)),
-                Label::new(
-                    spec,
-                    axis.name.span.clone(),
-                    format!("`{}` declared here without `{value}`", axis.name.text),
-                ),
-            )
-            .with_help(help)
-        }
-        other => {
-            let (what, span): (String, Span) = match other {
-                Statement::Subset(s) => (format!("subset of `{}`", s.axis.text), s.span.clone()),
-                Statement::Tie(s) => (format!("tie `{}`", s.name.text), s.name.span.clone()),
-                Statement::Pair(s) => (format!("pair `{}`", s.name.text), s.name.span.clone()),
-                Statement::Tuple(s) => (format!("tuple `{}`", s.name.text), s.name.span.clone()),
-                _ => ("statement".into(), other.span()),
-            };
-            let help = match involved.split_last() {
-                Some(((last, _), rest)) if !rest.is_empty() => {
-                    let others: Vec<(String, String)> = rest.to_vec();
-                    let keep: Vec<(usize, &str)> = constraints[..constraints.len() - 1].to_vec();
-                    let last_column = constraints[constraints.len() - 1].0;
-                    let mut allowed: Vec<String> = Vec::new();
-                    let syms: Option<Vec<(usize, crate::interner::Sym)>> =
-                        keep.iter().map(|&(i, v)| design.interner.lookup(v).map(|s| (i, s))).collect();
-                    for row in
-                        factor.rows().filter(|row| syms.as_ref().is_some_and(|s| s.iter().all(|&(i, v)| row[i] == v)))
-                    {
-                        let text = design.interner.get(row[last_column]).to_string();
-                        if !allowed.contains(&text) {
-                            allowed.push(text);
-                        }
-                    }
-                    match allowed.as_slice() {
-                        [] => format!(
-                            "no level of `{}` has {}; its `{last}` levels are {}",
-                            factor.name,
-                            pairs(&others),
-                            listed(&levels_of(last_column))
-                        ),
-                        _ => format!("with {}, `{last}` can be {}", pairs(&others), listed(&allowed)),
-                    }
-                }
-                _ => {
-                    let column = constraints.first().map_or(0, |c| c.0);
-                    format!(
-                        "after it, `{}` keeps {}",
-                        factor.columns.get(column).map_or("", String::as_str),
-                        listed(&levels_of(column))
-                    )
-                }
-            };
-            Diagnostic::new(
-                codes::WHY_REMOVED,
-                format!("{what} removes {}", pairs(&involved)),
-                Label::new(spec, span, format!("no row has {} after this", pairs(&involved))),
-            )
-            .with_help(help)
-        }
+    let never_a_level = constraints.iter().copied().find(|&(column, value)| {
+        declared.contains(&factor.columns[column].as_str()) && !levels_of(column).iter().any(|l| l == value)
+    });
+    if let Some((column, value)) = never_a_level {
+        let field = &factor.columns[column];
+        let levels = levels_of(column);
+        let suggestions = did_you_mean(value, levels.iter().map(String::as_str));
+        let help = match suggestions.as_slice() {
+            [] => format!("its levels are {}", listed(&levels)),
+            _ => format!(
+                "did you mean {}? Its levels are {}",
+                suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or "),
+                listed(&levels)
+            ),
+        };
+        let (span, label) = match culprit {
+            Statement::Axis(a) => (a.name.span.clone(), format!("`{field}` declared here without `{value}`")),
+            Statement::Tuple(t) => {
+                (t.name.span.clone(), format!("`{field}` derived here by tuple `{}` without `{value}`", t.name.text))
+            }
+            Statement::Tie(t) => (t.name.span.clone(), format!("`{field}` formed here without `{value}`")),
+            other => (other.span(), format!("`{field}` formed here without `{value}`")),
+        };
+        return Diagnostic::new(
+            codes::WHY_NOT_A_LEVEL,
+            format!("`{value}` is not a level of `{field}`, so no row has {}", pairs(wanted)),
+            Label::new(spec, span, label),
+        )
+        .with_help(help);
     }
+    let (what, span): (String, Span) = match culprit {
+        Statement::Subset(s) => (format!("subset of `{}`", s.axis.text), s.span.clone()),
+        Statement::Tie(s) => (format!("tie `{}`", s.name.text), s.name.span.clone()),
+        Statement::Pair(s) => (format!("pair `{}`", s.name.text), s.name.span.clone()),
+        Statement::Tuple(s) => (format!("tuple `{}`", s.name.text), s.name.span.clone()),
+        other => ("statement".into(), other.span()),
+    };
+    let help = match involved.split_last() {
+        Some(((last, _), rest)) if !rest.is_empty() => {
+            let others: Vec<(String, String)> = rest.to_vec();
+            let keep: Vec<(usize, &str)> = constraints[..constraints.len() - 1].to_vec();
+            let last_column = constraints[constraints.len() - 1].0;
+            let mut allowed: Vec<String> = Vec::new();
+            let syms: Option<Vec<(usize, crate::interner::Sym)>> =
+                keep.iter().map(|&(i, v)| design.interner.lookup(v).map(|s| (i, s))).collect();
+            for row in factor.rows().filter(|row| syms.as_ref().is_some_and(|s| s.iter().all(|&(i, v)| row[i] == v))) {
+                let text = design.interner.get(row[last_column]).to_string();
+                if !allowed.contains(&text) {
+                    allowed.push(text);
+                }
+            }
+            match allowed.as_slice() {
+                [] => format!(
+                    "no level of `{}` has {}; its `{last}` levels are {}",
+                    factor.name,
+                    pairs(&others),
+                    listed(&levels_of(last_column))
+                ),
+                _ => format!("with {}, `{last}` can be {}", pairs(&others), listed(&allowed)),
+            }
+        }
+        _ => {
+            let column = constraints.first().map_or(0, |c| c.0);
+            format!(
+                "after it, `{}` keeps {}",
+                factor.columns.get(column).map_or("", String::as_str),
+                listed(&levels_of(column))
+            )
+        }
+    };
+    Diagnostic::new(
+        codes::WHY_REMOVED,
+        format!("{what} removes {}", pairs(&involved)),
+        Label::new(spec, span, format!("no row has {} after this", pairs(&involved))),
+    )
+    .with_help(help)
 }
