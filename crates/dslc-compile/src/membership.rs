@@ -335,49 +335,92 @@ pub fn read_stage_manifest(path: &Path) -> Result<StageManifest, ReadError> {
     parse_stage_manifest(path, &read_text(path, "stage manifest")?)
 }
 
-/// Parses a stage manifest's text; `path` only names it in errors.
+const REGENERATE: &str = "compile the cohort again to rewrite stage_manifest.json";
+
+/// Parses a stage manifest's text; `path` only names it in errors. Entries are converted as they
+/// are read, so no tree of the whole file is ever held, and a repeated gen_id is caught (a JSON
+/// object would keep only its last value).
 pub fn parse_stage_manifest(path: &Path, text: &str) -> Result<StageManifest, ReadError> {
-    let regenerate = "compile the cohort again to rewrite stage_manifest.json";
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| ReadError::new(path, Some(e.line() as u64), format!("malformed JSON: {e}"), regenerate))?;
-    let Value::Object(object) = value else {
-        return Err(ReadError::new(
-            path,
-            Some(1),
-            "the stage manifest is not a JSON object keyed by gen_id",
-            regenerate,
-        ));
-    };
     let mut manifest = StageManifest { path: path.to_path_buf(), ..StageManifest::default() };
-    for (gen_id, entry) in object {
-        let line = line_of_key(text, &gen_id);
-        let bad = |message: String| ReadError::new(path, line, format!("entry `{gen_id}`: {message}"), regenerate);
-        let Value::Object(fields) = entry else { return Err(bad("not a JSON object".into())) };
-        let text_of = |key: &str| scalar_text(fields.get(key)).ok_or_else(|| bad(format!("no `{key}` string")));
-        let stage_text = text_of("stage")?;
-        let stage = parse_stage(&stage_text).ok_or_else(|| {
-            bad(format!("unknown stage `{stage_text}`; the stage is one of draft, essay, evaluation"))
-        })?;
-        if parse_gen_id(stage, &gen_id).is_none() {
-            return Err(bad(format!("not a {} generation ID ({})", stage.name(), gen_id_shape(stage))));
-        }
-        let parent_gen_id = match fields.get("parent_gen_id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(bad("`parent_gen_id` is neither a string nor null".into())),
-        };
-        let details = Details {
-            template_id: text_of("template_id")?,
-            llm_model_id: text_of("llm_model_id")?,
-            combo_id: text_of("combo_id")?,
-            parent_gen_id,
-            replicate: text_of("replicate")?,
-        };
-        let origin_cohort_id = text_of("origin_cohort_id")?;
-        manifest.index.insert(gen_id.clone(), manifest.entries.len());
-        manifest.entries.push(ManifestEntry { gen_id, stage, details, origin_cohort_id });
+    let mut failure = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let visitor = ManifestVisitor { path, text, manifest: &mut manifest, failure: &mut failure };
+    let parsed = serde::Deserializer::deserialize_map(&mut deserializer, visitor).and_then(|()| deserializer.end());
+    if let Some(failure) = failure {
+        return Err(failure);
     }
+    parsed.map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            ReadError::new(path, Some(1), "the stage manifest is not a JSON object keyed by gen_id", REGENERATE)
+        }
+        _ => ReadError::new(path, Some(e.line() as u64), format!("malformed JSON: {e}"), REGENERATE),
+    })?;
     Ok(manifest)
+}
+
+/// Fills a [`StageManifest`] entry by entry; a problem is left in `failure` (with the entry's
+/// line, looked up only then) and stops the parse.
+struct ManifestVisitor<'a> {
+    path: &'a Path,
+    text: &'a str,
+    manifest: &'a mut StageManifest,
+    failure: &'a mut Option<ReadError>,
+}
+
+impl<'de> serde::de::Visitor<'de> for ManifestVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object keyed by gen_id")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(gen_id) = map.next_key::<String>()? {
+            let value: Value = map.next_value()?;
+            let entry = if self.manifest.index.contains_key(&gen_id) {
+                Err("the gen_id appears twice".to_string())
+            } else {
+                manifest_entry(&gen_id, value)
+            };
+            match entry {
+                Ok(entry) => {
+                    self.manifest.index.insert(gen_id, self.manifest.entries.len());
+                    self.manifest.entries.push(entry);
+                }
+                Err(message) => {
+                    let line = line_of_key(self.text, &gen_id);
+                    *self.failure =
+                        Some(ReadError::new(self.path, line, format!("entry `{gen_id}`: {message}"), REGENERATE));
+                    return Err(serde::de::Error::custom("stopped"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn manifest_entry(gen_id: &str, value: Value) -> Result<ManifestEntry, String> {
+    let Value::Object(fields) = value else { return Err("not a JSON object".into()) };
+    let text_of = |key: &str| scalar_text(fields.get(key)).ok_or_else(|| format!("no `{key}` string"));
+    let stage_text = text_of("stage")?;
+    let stage = parse_stage(&stage_text)
+        .ok_or_else(|| format!("unknown stage `{stage_text}`; the stage is one of draft, essay, evaluation"))?;
+    if parse_gen_id(stage, gen_id).is_none() {
+        return Err(format!("not a {} generation ID ({})", stage.name(), gen_id_shape(stage)));
+    }
+    let parent_gen_id = match fields.get("parent_gen_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err("`parent_gen_id` is neither a string nor null".into()),
+    };
+    let details = Details {
+        template_id: text_of("template_id")?,
+        llm_model_id: text_of("llm_model_id")?,
+        combo_id: text_of("combo_id")?,
+        parent_gen_id,
+        replicate: text_of("replicate")?,
+    };
+    Ok(ManifestEntry { gen_id: gen_id.to_string(), stage, details, origin_cohort_id: text_of("origin_cohort_id")? })
 }
 
 /// Where a member's `metadata.json` lives in the store, if its gen_id can name a path there.
@@ -497,6 +540,10 @@ mod tests {
             ("{\"d_1\": {\"stage\": \"draft\"}}", "no `template_id` string"),
             ("{\n\"d_1\": {\"stage\": \"sketch\"}}", "unknown stage `sketch`"),
             ("{", "malformed JSON"),
+            (
+                "{\"d_1\": {\"stage\": \"draft\", \"template_id\": \"t\", \"llm_model_id\": \"m\", \"combo_id\": \"k\", \"replicate\": 1, \"origin_cohort_id\": \"c\"},\n \"d_1\": {}}",
+                "entry `d_1`: the gen_id appears twice",
+            ),
         ];
         for (text, message) in cases {
             let path = write(dir.path(), "stage_manifest.json", text);
