@@ -532,6 +532,23 @@ mod tests {
     }
 
     #[test]
+    fn a_large_stage_manifest_reads_in_linear_time() {
+        // Looking up each entry's line as it was read made this quadratic (minutes at 50,000).
+        let mut text = String::from("{\n");
+        for i in 0..50_000u32 {
+            let comma = if i + 1 < 50_000 { "," } else { "" };
+            text.push_str(&format!(
+                "  \"d_{i:x}\": {{\"stage\": \"draft\", \"template_id\": \"t\", \"llm_model_id\": \"m\", \"combo_id\": \"k\", \"parent_gen_id\": null, \"replicate\": 1, \"origin_cohort_id\": \"c\"}}{comma}\n"
+            ));
+        }
+        text.push_str("}\n");
+        let started = std::time::Instant::now();
+        let manifest = parse_stage_manifest(Path::new("stage_manifest.json"), &text).unwrap();
+        assert_eq!(manifest.entries.len(), 50_000);
+        assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
+    }
+
+    #[test]
     fn stage_manifest_problems() {
         let dir = tempfile::tempdir().unwrap();
         let cases = [
