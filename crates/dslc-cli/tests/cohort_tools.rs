@@ -432,6 +432,40 @@ fn why_answers_present_and_excluded_combinations() {
 }
 
 #[test]
+fn why_counts_agree_with_the_old_systems_rows() {
+    let Some(reference) = reference() else { return };
+    let fixture = reference.join("creative_alignment_tuple");
+    let rows = std::fs::read_to_string(fixture.join("expected/rows.csv")).unwrap();
+    let mut lines = rows.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (llm, combo) = (column("draft_llm"), column("combo_id"));
+    let expected = lines
+        .filter(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            cells[llm] == "gemini_25_pro" && cells[combo] == "combo_v1_c"
+        })
+        .count();
+    let spec = fixture.join("spec.cohort");
+    let output = dslc(&["why", path(&spec), "draft_llm=gemini_25_pro", "combo_id=combo_v1_c", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(value["rows"], expected);
+    assert_eq!(value["total"], rows.lines().count() - 1);
+    let output = dslc(&[
+        "why",
+        path(&spec),
+        "draft_template=creative-synthesis-v10",
+        "essay_template=parsed-from-links-v1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!((value["code"].as_str(), value["line"].as_u64()), (Some("E0801"), Some(7)));
+}
+
+#[test]
 fn why_never_forms_a_huge_product() {
     let dir = tempfile::tempdir().unwrap();
     // 10^12 rows: only the levels are looked at.
