@@ -176,7 +176,7 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         return 2;
     }
     if let (true, Some(plan)) = (args.diff, &plan) {
-        if let Err(e) = print_diff(plan, &cohort, &args.out, args.report.format) {
+        if let Err(e) = print_diff(plan, &cohort, &args.out, args.wide, args.report.format) {
             eprintln!("error: cannot compare with {}: {e}", args.out.display());
             return 2;
         }
@@ -272,8 +272,14 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
 
 /// `--diff`: prints on stdout how the plan's membership differs from the one in `out` (none
 /// there compares as empty; an unreadable one is reported and not compared).
-fn print_diff(plan: &dslc_compile::plan::Plan, cohort: &str, out: &Path, format: Format) -> std::io::Result<()> {
-    use dslc_compile::membership::{parse_membership, parse_stage_manifest, Cohort};
+fn print_diff(
+    plan: &dslc_compile::plan::Plan,
+    cohort: &str,
+    out: &Path,
+    wide: bool,
+    format: Format,
+) -> std::io::Result<()> {
+    use dslc_compile::membership::{parse_membership, parse_stage_manifest, Cohort, Schema};
     let old = if out.join("membership.csv").exists() {
         match Cohort::open(out) {
             Ok(old) => old,
@@ -295,6 +301,8 @@ fn print_diff(plan: &dslc_compile::plan::Plan, cohort: &str, out: &Path, format:
     let new_path = out.join("membership.csv");
     let mut new = parse_membership(&new_path, &String::from_utf8_lossy(&membership)).map_err(invalid)?;
     new.stage_manifest = Some(parse_stage_manifest(&new_path, &String::from_utf8_lossy(&manifest)).map_err(invalid)?);
+    // The header names the schema that is written, not the one held for the comparison.
+    new.schema = Some(if wide { Schema::Wide } else { Schema::Slim });
     let diff = crate::diff::compare(&old, &new);
     let (old_name, new_name) = (format!("{} on disk", out.display()), format!("{} from this compile", out.display()));
     match format {

@@ -1,5 +1,6 @@
-//! `dslc verify`: a compiled cohort's parent integrity, its membership against
-//! stage_manifest.json, and with a store which of its gen_ids have metadata.json.
+//! `dslc verify`: a compiled cohort's parent integrity, that each gen_id is the hash of its
+//! recorded fields, its membership against stage_manifest.json, and with a store which of its
+//! gen_ids have metadata.json.
 
 use std::path::PathBuf;
 
@@ -108,6 +109,35 @@ fn check_parents(cohort: &Cohort, details: &[Option<&Details>], findings: &mut F
     }
 }
 
+/// Every gen_id is the hash of the fields recorded for it (outputs.md, generation IDs), so a
+/// hand-edited row or a row from another signature is caught.
+fn check_ids(cohort: &Cohort, details: &[Option<&Details>], findings: &mut Findings) {
+    use dslc_compile::gen_id::{draft_id, essay_id, evaluation_id, GenId};
+    const WHAT: &str = "gen_ids that are not the hash of their recorded fields";
+    for (member, d) in cohort.members.iter().zip(details) {
+        let Some(d) = d else { continue };
+        let Ok(replicate) = d.replicate.trim().parse::<u64>() else {
+            findings.report(
+                WHAT,
+                member.line,
+                format!("{}: replicate `{}` is not an integer", member.gen_id, d.replicate),
+            );
+            continue;
+        };
+        let parent = d.parent_gen_id.as_deref().and_then(GenId::parse);
+        let expected = match (member.stage, parent) {
+            (Stage::Draft, _) => draft_id(&d.combo_id, &d.template_id, &d.llm_model_id, replicate),
+            (Stage::Essay, Some(parent)) => essay_id(&parent, &d.template_id, replicate),
+            (Stage::Evaluation, Some(parent)) => evaluation_id(&parent, &d.template_id, &d.llm_model_id, replicate),
+            // A missing parent is reported by the parent check.
+            (_, None) => continue,
+        };
+        if expected.as_str() != member.gen_id {
+            findings.report(WHAT, member.line, format!("{}: its fields give {}", member.gen_id, expected.as_str()));
+        }
+    }
+}
+
 /// The membership and stage_manifest.json list the same gen_ids, stages and parents.
 fn check_manifest(cohort: &Cohort, findings: &mut Findings) {
     let Some(manifest) = &cohort.stage_manifest else {
@@ -206,6 +236,7 @@ pub(crate) fn run(args: &VerifyArgs) -> i32 {
         );
     }
     check_parents(&cohort, &details, &mut findings);
+    check_ids(&cohort, &details, &mut findings);
     check_manifest(&cohort, &mut findings);
     let mut store_line = None;
     if let Some(root) = &args.gens_root {

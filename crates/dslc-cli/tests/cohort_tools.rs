@@ -362,6 +362,24 @@ fn verify_counts_broken_parents_and_manifest_mismatches_with_samples() {
 }
 
 #[test]
+fn verify_recomputes_every_gen_id_from_its_fields() {
+    let (dir, _slim, wide) = pilot();
+    let text = std::fs::read_to_string(wide.join("membership.csv")).unwrap();
+    // A hand-edited template: the row's gen_id no longer hashes from its fields.
+    let edited =
+        text.replacen(",creative-synthesis-v2,gemini_25_pro,1\n", ",creative-synthesis-v3,gemini_25_pro,1\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(wide.join("membership.csv"), edited).unwrap();
+    let output = dslc_in(dir.path(), &["verify", "wide/membership.csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(
+        out.contains("problem (1): gen_ids that are not the hash of their recorded fields\n  line 2: d_1c5hh522tl7kq40h: its fields give d_"),
+        "{out}"
+    );
+}
+
+#[test]
 fn verify_with_a_store_tells_which_gen_ids_have_metadata() {
     let dir = tempfile::tempdir().unwrap();
     let (out, store) = (dir.path().join("out"), dir.path().join("gens"));
