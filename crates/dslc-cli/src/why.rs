@@ -37,6 +37,11 @@ pub(crate) fn run(args: &WhyArgs) -> i32 {
     let mut wanted = Vec::new();
     for pair in &args.combination {
         match pair.split_once('=') {
+            Some((field, _)) if wanted.iter().any(|(f, _): &(String, String)| f == field) => {
+                eprintln!("error: `{field}` is given twice");
+                eprintln!("help: a row has one value per field: ask about one value of `{field}` at a time");
+                return 2;
+            }
             Some((field, value)) if !field.is_empty() => wanted.push((field.to_string(), value.to_string())),
             _ => {
                 eprintln!("error: `{pair}` is not FIELD=VALUE");

@@ -511,6 +511,9 @@ fn why_refuses_bad_arguments_and_broken_specs() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("error: `draft_llm` is not FIELD=VALUE"), "{}", stderr(&output));
     assert!(stderr(&output).contains("help: "));
+    let output = dslc(&["why", PILOT, "draft_llm=sonnet-4", "draft_llm=gpt-4.1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("error: `draft_llm` is given twice"), "{}", stderr(&output));
     let output = dslc(&["why", path(&dir.path().join("none.cohort")), "a=b"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("no such file"), "{}", stderr(&output));
