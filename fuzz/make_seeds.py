@@ -63,6 +63,9 @@ def toml_of(spec):
 
 def main():
     specs = sorted(p for s in SOURCES for p in s.rglob("*.cohort"))
+    # The formatter fixtures' inputs are specs in odd layouts, the formatter's best seeds.
+    for messy in sorted((REPO / "tests" / "fixtures" / "format").glob("*.input")):
+        write("fmt", messy.read_bytes())
     tables = sorted(p for s in SOURCES for p in s.rglob("*") if p.suffix in (".csv", ".txt"))
     for table in tables:
         write("csv", table.read_bytes())
@@ -70,6 +73,7 @@ def main():
     for spec in specs:
         raw = spec.read_bytes()
         write("parse", raw)
+        write("fmt", raw)
         # An edit for the ParseCache check: one line moved to the end.
         lines = raw.split(b"\n")
         if len(lines) > 2:

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-parse csv check rows lsp_frames}"
+targets="${FUZZ_TARGETS:-parse csv check rows lsp_frames fmt}"
 
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
@@ -18,6 +18,7 @@ fi
 options() {
   case "$1" in
     parse) echo "-max_len=8192 -dict=fuzz/cohort.dict" ;;
+    fmt) echo "-max_len=8192 -dict=fuzz/cohort.dict" ;;
     csv) echo "-max_len=4096 -dict=fuzz/cohort.dict" ;;
     check) echo "-max_len=8192 -dict=fuzz/cohort.dict" ;;
     # The rows target reads its input as generator decisions, not text.

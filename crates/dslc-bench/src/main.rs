@@ -32,16 +32,19 @@ fn main() {
         // The floor program the compile benchmark times; not a benchmark itself.
         "floor" => compile_floor::floor_main(rest),
         "lsp" => bench_lsp(),
+        "lsp-phases" => bench_lsp_phases(),
+        "lsp-publish" => bench_lsp_publish(),
         "scaling" => scaling::bench_scaling(),
         "all" => {
             bench_check();
             bench_catalog();
             compile_floor::bench_compile(rest);
             bench_lsp();
+            bench_lsp_publish();
             scaling::bench_scaling();
         }
         other => {
-            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, scaling, all");
+            eprintln!("unknown benchmark `{other}`; available: check, catalog, compile, lsp, lsp-phases, lsp-publish, scaling, all");
             std::process::exit(2);
         }
     }
@@ -333,31 +336,7 @@ fn bench_lsp() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let raw = dir.path().join("data/1_raw");
-    std::fs::create_dir_all(&raw).unwrap();
-    std::fs::write(dir.path().join("dslc.toml"), "data_root = \"data\"\n").unwrap();
-    let mut templates = String::from("template_id,template_name,description,generator,parser\n");
-    let mut models = String::from("id,model,provider,display_name\n");
-    for i in 0..10_000 {
-        templates.push_str(&format!("tpl-{i:05},Template {i},Generated,llm,\n"));
-        models.push_str(&format!("model-{i:05},m{i},p,Model {i}\n"));
-    }
-    for name in ["draft_templates.csv", "essay_templates.csv", "evaluation_templates.csv"] {
-        std::fs::write(raw.join(name), &templates).unwrap();
-    }
-    std::fs::write(raw.join("llm_models.csv"), &models).unwrap();
-    std::fs::write(dir.path().join("data/combo_mappings.csv"), "combo_id\nc1\nc2\n").unwrap();
-    let mut spec = String::from(
-        "cohort lsp-bench\naxis combo_id = [c1, c2]\naxis draft_llm = [model-00001]\naxis essay_llm = [model-00001]\n",
-    );
-    spec.push_str("axis evaluation_llm = [model-00002]\naxis essay_template = [tpl-00003]\naxis evaluation_template = [tpl-00004]\n");
-    spec.push_str("axis draft_template = [\n");
-    for i in 0..9_990 {
-        spec.push_str(&format!("    tpl-{:05},\n", i % 10_000));
-    }
-    spec.push_str("]\n");
-    let spec_path = dir.path().join("spec.cohort");
-    std::fs::write(&spec_path, &spec).unwrap();
+    let (spec_path, spec) = lsp_project(dir.path());
     let uri = format!("file://{}", spec_path.display());
     let lines = spec.lines().count();
     println!("lsp: {lines}-line spec, catalogs of 10,000 IDs");
@@ -431,6 +410,147 @@ fn bench_lsp() {
             (after as f64 - warm as f64) * 100.0 / warm as f64
         ),
         _ => println!("memory: /proc not available"),
+    }
+    let _ = client.shutdown();
+}
+
+/// The language-server benchmarks' project: catalogs of 10,000 template and model IDs and a
+/// 10,000-line spec whose draft templates are one long list. Returns the spec's path and text.
+fn lsp_project(dir: &Path) -> (PathBuf, String) {
+    let raw = dir.join("data/1_raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(dir.join("dslc.toml"), "data_root = \"data\"\n").unwrap();
+    let mut templates = String::from("template_id,template_name,description,generator,parser\n");
+    let mut models = String::from("id,model,provider,display_name\n");
+    for i in 0..10_000 {
+        templates.push_str(&format!("tpl-{i:05},Template {i},Generated,llm,\n"));
+        models.push_str(&format!("model-{i:05},m{i},p,Model {i}\n"));
+    }
+    for name in ["draft_templates.csv", "essay_templates.csv", "evaluation_templates.csv"] {
+        std::fs::write(raw.join(name), &templates).unwrap();
+    }
+    std::fs::write(raw.join("llm_models.csv"), &models).unwrap();
+    std::fs::write(dir.join("data/combo_mappings.csv"), "combo_id\nc1\nc2\n").unwrap();
+    let mut spec = String::from(
+        "cohort lsp-bench\naxis combo_id = [c1, c2]\naxis draft_llm = [model-00001]\naxis essay_llm = [model-00001]\n",
+    );
+    spec.push_str("axis evaluation_llm = [model-00002]\naxis essay_template = [tpl-00003]\naxis evaluation_template = [tpl-00004]\n");
+    spec.push_str("axis draft_template = [\n");
+    for i in 0..9_990 {
+        spec.push_str(&format!("    tpl-{:05},\n", i % 10_000));
+    }
+    spec.push_str("]\n");
+    let spec_path = dir.join("spec.cohort");
+    std::fs::write(&spec_path, &spec).unwrap();
+    (spec_path, spec)
+}
+
+/// The work of one didChange → publishDiagnostics of the `lsp` benchmark, in process and by
+/// query, so a change in latency can be traced to the phase that caused it.
+fn bench_lsp_phases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (spec_path, spec) = lsp_project(dir.path());
+    let mut db = Database::default();
+    let file = db.set_file_text(&spec_path, spec.clone());
+    let _ = dslc_compile::diagnostics::editor_plan_diagnostics(&db, file);
+    let _ = dslc_db::check(&db, file);
+    // Line 10 is `    tpl-00002,`: its last digit is toggled, as the lsp benchmark does.
+    let digit = spec.match_indices('\n').nth(8).map(|(i, _)| i + 1 + 12).unwrap();
+    let names = ["set text", "parse", "numbered tree", "analysis", "catalog check", "check", "plan diagnostics"];
+    let mut phases: Vec<Vec<Duration>> = vec![Vec::new(); names.len()];
+    let mut totals = Vec::new();
+    for round in 0..300 {
+        let mut text = spec.clone();
+        text.replace_range(digit..digit + 1, if round % 2 == 0 { "9" } else { "2" });
+        let mut marks = vec![Instant::now()];
+        let file = db.set_file_text(&spec_path, text);
+        marks.push(Instant::now());
+        let _ = dslc_db::parse(&db, file);
+        marks.push(Instant::now());
+        let _ = dslc_db::db::numbered_tree(&db, file);
+        let _ = dslc_db::db::span_map(&db, file);
+        marks.push(Instant::now());
+        let _ = dslc_db::db::numbered_analysis(&db, file);
+        marks.push(Instant::now());
+        let _ = dslc_db::catalog_check::catalog_diagnostics(&db, file);
+        marks.push(Instant::now());
+        let _ = dslc_db::check(&db, file);
+        marks.push(Instant::now());
+        let _ = dslc_compile::diagnostics::editor_plan_diagnostics(&db, file);
+        marks.push(Instant::now());
+        for (phase, pair) in phases.iter_mut().zip(marks.windows(2)) {
+            phase.push(pair[1] - pair[0]);
+        }
+        totals.push(marks[marks.len() - 1] - marks[0]);
+    }
+    println!("lsp phases (in process, 300 one-character edits of a 10,000-line list), median per edit:");
+    for (name, samples) in names.iter().zip(&phases) {
+        // Even rounds write `tpl-00009`, a duplicate level: the two kinds of edit differ.
+        let (even, odd): (Vec<_>, Vec<_>) = samples.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+        let pick = |v: Vec<(usize, &Duration)>| median(v.into_iter().map(|(_, d)| *d).collect());
+        let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+        println!(
+            "  {name:<17} {} (making a duplicate) {} (removing it), mean {}, p95 {}",
+            ms(pick(even)),
+            ms(pick(odd)),
+            ms(mean),
+            ms(percentile(samples, 0.95))
+        );
+    }
+    println!("  {:<17} {} (p95 {})", "total", ms(median(totals.clone())), ms(percentile(&totals, 0.95)));
+}
+
+/// Publishing diagnostics must be linear in their number: the real `dslc lsp` opens specs with
+/// 1,000, 2,000 and 4,000 repeated levels (one warning with two labels each) and the time from
+/// didOpen to their publishDiagnostics is printed with its ratio to the previous size.
+fn bench_lsp_publish() {
+    let binary = std::env::current_exe().unwrap().with_file_name("dslc");
+    if !binary.exists() {
+        println!("(skipping lsp-publish benchmark: build it with `cargo build --release -p dslc-cli`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = dslc_lsp::client::Client::spawn(&binary).expect("start dslc lsp");
+    let root_uri = format!("file://{}", dir.path().display());
+    client
+        .request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}))
+        .expect("initialized");
+    client.notify("initialized", serde_json::json!({})).unwrap();
+    println!("lsp-publish: didOpen → publishDiagnostics, median of 9 interleaved rounds");
+    let sizes = [1_000usize, 2_000, 4_000];
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); sizes.len()];
+    for round in 0..9 {
+        for (k, &n) in sizes.iter().enumerate() {
+            // Each level is listed twice, on its own line: one duplicate-level warning per level.
+            let mut spec = String::from("cohort publish-bench\naxis combo_id = [\n");
+            for i in 0..n {
+                spec.push_str(&format!("    level-{i}, level-{i},\n"));
+            }
+            spec.push_str("]\n");
+            let path = dir.path().join(format!("spec-{n}-{round}.cohort"));
+            std::fs::write(&path, &spec).unwrap();
+            let uri = format!("file://{}", path.display());
+            let start = Instant::now();
+            client
+                .notify(
+                    "textDocument/didOpen",
+                    serde_json::json!({"textDocument": {"uri": uri, "languageId": "cohort", "version": 1, "text": spec}}),
+                )
+                .unwrap();
+            let published = client.diagnostics(&uri).expect("diagnostics");
+            samples[k].push(start.elapsed());
+            assert!(published.len() >= n, "{} diagnostics for {n} repeated levels", published.len());
+            client.notify("textDocument/didClose", serde_json::json!({"textDocument": {"uri": uri}})).unwrap();
+            client.diagnostics(&uri).expect("cleared on close");
+        }
+    }
+    let medians: Vec<Duration> = samples.into_iter().map(median).collect();
+    for (k, (&n, m)) in sizes.iter().zip(&medians).enumerate() {
+        let ratio = k.checked_sub(1).map(|p| m.as_secs_f64() / medians[p].as_secs_f64());
+        match ratio {
+            Some(r) => println!("  {n:>5} diagnostics: {} ({r:.2}× the previous size; linear is 2.00×)", ms(*m)),
+            None => println!("  {n:>5} diagnostics: {}", ms(*m)),
+        }
     }
     let _ = client.shutdown();
 }

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use dslc_compile::diagnostics::{plan_spec, PlanOptions};
+use dslc_compile::diagnostics::{plan_spec, store_origins, PlanOptions};
 use dslc_compile::gen_id::Stage;
 use dslc_compile::lookups;
 use dslc_compile::lower;
@@ -12,11 +12,29 @@ use dslc_compile::output::{OutDir, OutputSet};
 use dslc_compile::store;
 use dslc_db::diagnostic::Diagnostic;
 use dslc_db::stage::Mode;
-use dslc_db::{Database, Db, Design, FileStatus};
+use dslc_db::{Database, Db, Design, FileStatus, ReusePolicy};
 use dslc_syntax::codes::Severity;
 
 use crate::render::{Format, Renderer};
 use crate::{absolute, use_color, CatalogArgs, ReportArgs};
+
+/// The file format of `--emit rows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RowsFormat {
+    /// rows.csv.
+    Csv,
+    /// rows.jsonl: one JSON object per row, as the old CLI's `--format jsonl`.
+    Jsonl,
+}
+
+impl From<RowsFormat> for dslc_compile::rows::RowFormat {
+    fn from(format: RowsFormat) -> Self {
+        match format {
+            RowsFormat::Csv => dslc_compile::rows::RowFormat::Csv,
+            RowsFormat::Jsonl => dslc_compile::rows::RowFormat::Jsonl,
+        }
+    }
+}
 
 /// What `compile` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -39,6 +57,12 @@ pub(crate) struct CompileArgs {
     /// Which outputs to write.
     #[arg(long, value_enum, default_value = "membership")]
     pub emit: Emit,
+    /// With --emit rows: write rows.csv (default) or rows.jsonl.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "csv")]
+    pub rows_format: RowsFormat,
+    /// With --emit rows: shuffle the rows as the old system's random.Random(N).shuffle did.
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = dslc_compile::shuffle::Seed::parse)]
+    pub seed: Option<dslc_compile::shuffle::Seed>,
     /// Write membership.csv in the legacy wide schema.
     #[arg(long)]
     pub wide: bool,
@@ -54,6 +78,10 @@ pub(crate) struct CompileArgs {
     /// Print how the new membership differs from the one already in --out (then write it).
     #[arg(long)]
     pub diff: bool,
+    /// With --gens-root: reuse generations only of these cohorts (comma-separated), or `none`;
+    /// overrides the spec's `reuse` statement.
+    #[arg(long, value_name = "COHORTS")]
+    pub reuse_from: Option<String>,
     /// Refuse a spec whose product has more rows than this, before computing it.
     #[arg(long, default_value_t = dslc_compile::diagnostics::DEFAULT_MAX_ROWS)]
     pub max_rows: u128,
@@ -76,7 +104,25 @@ pub(crate) fn cohort_id(explicit: Option<&str>, design: &Design, spec: &Path) ->
     dir.and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cohort".into())
 }
 
+/// Parses `--reuse-from`: `none`, or cohort IDs separated by commas.
+fn reuse_policy(text: &str) -> Result<ReusePolicy, String> {
+    if text.trim() == "none" {
+        return Ok(ReusePolicy::None);
+    }
+    let cohorts: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
+    if cohorts.iter().any(String::is_empty) {
+        return Err(format!(
+            "--reuse-from {text:?}: an empty cohort ID; write cohort IDs separated by commas (`--reuse-from a,b`), or `none`"
+        ));
+    }
+    Ok(ReusePolicy::From(cohorts))
+}
+
 pub(crate) fn run(args: &CompileArgs) -> i32 {
+    if args.emit != Emit::Rows && (args.seed.is_some() || args.rows_format != RowsFormat::Csv) {
+        eprintln!("error: --seed and --rows-format apply to --emit rows only");
+        return 2;
+    }
     if args.seed_metadata && args.gens_root.is_none() {
         eprintln!("error: --seed-metadata needs --gens-root");
         return 2;
@@ -85,6 +131,17 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         eprintln!("error: --diff compares memberships, so it needs --emit membership (the default)");
         return 2;
     }
+    if args.reuse_from.is_some() && args.gens_root.is_none() {
+        eprintln!("error: --reuse-from needs --gens-root: reuse is of generations in a store");
+        return 2;
+    }
+    let reuse_override = match args.reuse_from.as_deref().map(reuse_policy).transpose() {
+        Ok(policy) => policy,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
     if let Some(root) = &args.gens_root {
         // Seeding a store that does not exist yet creates it; only reading needs one.
         let missing = !root.exists();
@@ -172,11 +229,25 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
             None => return fail(&diagnostics),
         }
     };
+    // Against a store, each gen_id it holds keeps its true origin, and the reuse policy applies.
+    let origins = match (&plan, &args.gens_root) {
+        (Some(plan), Some(root)) => {
+            let spec_file: dslc_db::FilePath = std::sync::Arc::from(spec_path.as_path());
+            match store_origins(design, &spec_file, plan, root, &cohort, reuse_override.as_ref()) {
+                Ok(origins) => Some(origins),
+                Err(problems) => {
+                    diagnostics.extend(problems);
+                    return fail(&diagnostics);
+                }
+            }
+        }
+        _ => None,
+    };
     if renderer.write(args.report.format, &diagnostics, &mut std::io::stderr()).is_err() {
         return 2;
     }
     if let (true, Some(plan)) = (args.diff, &plan) {
-        if let Err(e) = print_diff(plan, &cohort, &args.out, args.wide, args.report.format) {
+        if let Err(e) = print_diff(plan, &cohort, &args.out, (args.wide, origins.as_ref()), args.report.format) {
             eprintln!("error: cannot compare with {}: {e}", args.out.display());
             return 2;
         }
@@ -192,12 +263,19 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
     };
     let written = OutputSet::new(&out_dir).and_then(|mut set| {
         match (&plan, args.emit) {
-            (None, _) => set.write("rows.csv", |w| dslc_compile::rows::write_rows(design, w).map(|_| ()))?,
+            (None, _) => {
+                let format = dslc_compile::rows::RowFormat::from(args.rows_format);
+                set.write(format.file_name(), |w| {
+                    dslc_compile::rows::write_rows_as(design, format, args.seed.as_ref(), w).map(|_| ())
+                })?
+            }
             (Some(plan), Emit::Ir) => set.write("ir.json", |w| lower::write_ir(plan, &cohort, w))?,
             (Some(plan), _) => {
-                set.write("membership.csv", |w| lower::write_membership(plan, &cohort, args.wide, w))?;
+                set.write("membership.csv", |w| {
+                    lower::write_membership(plan, &cohort, args.wide, origins.as_ref(), w)
+                })?;
                 set.write("manifest.json", |w| lower::write_manifest(plan, &cohort, replication.as_ref(), w))?;
-                set.write("stage_manifest.json", |w| lower::write_stage_manifest(plan, &cohort, w))?;
+                set.write("stage_manifest.json", |w| lower::write_stage_manifest(plan, &cohort, origins.as_ref(), w))?;
             }
         }
         set.commit()
@@ -210,8 +288,7 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         }
     };
     let mut store_note = String::new();
-    if let (Some(plan), Some(root)) = (&plan, &args.gens_root) {
-        let total = plan.drafts.len() + plan.essays.len() + plan.evaluations.len();
+    if let (Some(plan), Some(root), Some(origins)) = (&plan, &args.gens_root, &origins) {
         let seeding = if args.seed_metadata {
             let tell = |holder: Option<u32>| {
                 if human {
@@ -233,8 +310,8 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         } else {
             None
         };
-        let existing = store::count_existing(plan, root);
-        store_note = format!("; {existing} gen_ids already in the store, {} new", total - existing);
+        let counts = origins.counts(plan);
+        store_note = format!("; {} gen_ids already in the store, {} new", counts.reused_total(), counts.new_total());
         if let Some((lock, created)) = &seeding {
             let modes = |stage: Stage, template: &str| lookups::template_mode(&db, spec, stage, template);
             match store::seed_metadata(plan, root, lock, &cohort, modes) {
@@ -252,6 +329,12 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
                 store_note.push_str(&format!(" into the new store {}", root.display()));
             }
         }
+        let by_stage: Vec<String> = ["drafts", "essays", "evaluations"]
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| format!("{stage} {} reused + {} new", counts.reused[i], counts.new[i]))
+            .collect();
+        store_note.push_str(&format!("; {}", by_stage.join(", ")));
     }
     if human {
         let shown: Vec<String> = paths.iter().map(|p| renderer.display_path(&absolute(p))).collect();
@@ -276,10 +359,10 @@ fn print_diff(
     plan: &dslc_compile::plan::Plan,
     cohort: &str,
     out: &Path,
-    wide: bool,
+    (wide, origins): (bool, Option<&dslc_compile::origins::Origins>),
     format: Format,
 ) -> std::io::Result<()> {
-    use dslc_compile::membership::{parse_membership, parse_stage_manifest, Cohort, Schema};
+    use dslc_compile::membership::{parse_membership, parse_stage_manifest, Cohort};
     let old = if out.join("membership.csv").exists() {
         match Cohort::open(out) {
             Ok(old) => old,
@@ -292,17 +375,15 @@ fn print_diff(
     } else {
         Cohort::default()
     };
-    // The new side is what is about to be written, in the wide schema so that it explains itself.
+    // The new side is exactly what is about to be written; its stage manifest explains it.
     let mut membership = Vec::new();
-    lower::write_membership(plan, cohort, true, &mut membership)?;
+    lower::write_membership(plan, cohort, wide, origins, &mut membership)?;
     let mut manifest = Vec::new();
-    lower::write_stage_manifest(plan, cohort, &mut manifest)?;
+    lower::write_stage_manifest(plan, cohort, origins, &mut manifest)?;
     let invalid = |e: dslc_compile::membership::ReadError| std::io::Error::other(e.to_string());
     let new_path = out.join("membership.csv");
     let mut new = parse_membership(&new_path, &String::from_utf8_lossy(&membership)).map_err(invalid)?;
     new.stage_manifest = Some(parse_stage_manifest(&new_path, &String::from_utf8_lossy(&manifest)).map_err(invalid)?);
-    // The header names the schema that is written, not the one held for the comparison.
-    new.schema = Some(if wide { Schema::Wide } else { Schema::Slim });
     let diff = crate::diff::compare(&old, &new);
     let (old_name, new_name) = (format!("{} on disk", out.display()), format!("{} from this compile", out.display()));
     match format {

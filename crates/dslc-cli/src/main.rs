@@ -1,5 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile, diff, show, verify, why,
-//! explain, completions and man commands.
+//! The `dslc` binary: command-line parsing and the check, compile, fmt, diff, show, verify,
+//! why, explain, completions and man commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -12,6 +12,7 @@ mod color;
 mod compile;
 mod diff;
 mod explain;
+mod fmt;
 mod generate;
 mod render;
 mod show;
@@ -46,6 +47,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Compile a spec into its outputs.
     Compile(compile::CompileArgs),
+    /// Rewrite specs in the canonical layout, keeping comments (docs/formatting.md).
+    Fmt(fmt::FmtArgs),
     /// Compare two compiled cohorts: gen_ids added, removed and kept per stage.
     ///
     /// Exit 0 when equal, 1 when different, 2 on error (like diff).
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Show(args) => show::run(&args),
         Command::Verify(args) => verify::run(&args),

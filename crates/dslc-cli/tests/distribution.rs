@@ -167,6 +167,7 @@ fn man_dir_writes_one_page_per_command() {
         "dslc-completions.1",
         "dslc-diff.1",
         "dslc-explain.1",
+        "dslc-fmt.1",
         "dslc-lsp.1",
         "dslc-man.1",
         "dslc-show.1",

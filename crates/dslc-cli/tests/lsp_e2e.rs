@@ -127,3 +127,29 @@ fn included_file_changed_on_disk_shows_after_save_and_edit() {
     let status = server.shutdown().unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// Format Document through the real binary: the edits of the changed lines, and the spec they
+/// give is what `dslc fmt` writes.
+#[test]
+fn formatting_over_stdio_gives_the_fmt_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().canonicalize().unwrap().join("spec.cohort");
+    let text = "axis a = [\"ü😀\", x]  # 😀\naxis  b=[y]\ntie t(a,b)\n";
+    let uri = format!("file://{}", spec.display());
+    let mut server = Client::spawn(Path::new(env!("CARGO_BIN_EXE_dslc"))).expect("spawn dslc lsp");
+    let init = server.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} })).unwrap();
+    assert_eq!(init["result"]["capabilities"]["documentFormattingProvider"], true, "{init}");
+    server.notify("initialized", json!({})).unwrap();
+    let document = json!({ "uri": uri, "languageId": "cohort", "version": 1, "text": text });
+    server.notify("textDocument/didOpen", json!({ "textDocument": document })).unwrap();
+    let params = json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } });
+    let response = server.request("textDocument/formatting", params).unwrap();
+    let edits = response["result"].as_array().unwrap_or_else(|| panic!("{response}"));
+    assert_eq!(edits.len(), 1, "{response}");
+    let range = json!({ "start": { "line": 1, "character": 0 }, "end": { "line": 3, "character": 0 } });
+    assert_eq!(edits[0]["range"], range, "{response}");
+    let formatted = dslc_syntax::format(text).unwrap();
+    assert_eq!(format!("{}{}", text.lines().next().unwrap(), "\n") + edits[0]["newText"].as_str().unwrap(), formatted);
+    let status = server.shutdown().unwrap();
+    assert!(status.success(), "{status}");
+}

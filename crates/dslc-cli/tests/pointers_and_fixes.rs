@@ -98,3 +98,24 @@ fn diagnostics_without_a_fix_say_null() {
     assert_eq!(first["code"], "E0103");
     assert!(first["fix"].is_null(), "{first}");
 }
+
+#[test]
+fn a_misspelt_keyword_carries_the_keyword_as_its_fix() {
+    let spec = "axis a = [x]\ntupel t (p, q) = [(x, y)]\n";
+    let dir = spec_dir(spec);
+    let stdout = text(&dslc(dir.path(), &["check", "--format", "json", "spec.cohort"]).stdout);
+    let typo: serde_json::Value = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|d| d["code"] == "E0010")
+        .expect("an E0010 line");
+    assert_eq!(typo["help"], "did you mean `tuple`?");
+    let fix = &typo["fix"];
+    assert_eq!(fix["replacement"], "tuple");
+    let (start, end) = (fix["start"].as_u64().unwrap() as usize, fix["end"].as_u64().unwrap() as usize);
+    assert_eq!(&spec[start..end], "tupel");
+    let fixed = spec.replacen("tupel", "tuple", 1);
+    std::fs::write(dir.path().join("spec.cohort"), &fixed).unwrap();
+    let after = text(&dslc(dir.path(), &["check", "--format", "json", "spec.cohort"]).stdout);
+    assert!(!after.contains("\"E00"), "{after}");
+}

@@ -1,6 +1,8 @@
 //! Compile-time diagnostics as library values: too many rows (E0601), design-only specs
 //! (E0602), generation-ID collisions in the plan (E0405), unknown or broken essays of
-//! evaluate-only cohorts (E0603, E0604) and plan entries without their parent (E0605).
+//! evaluate-only cohorts (E0603, E0604), plan entries without their parent (E0605), and, with a
+//! generation store, entries the store holds under another signature (E0606), reuse the policy
+//! does not allow (E0607) and unreadable metadata of reused entries (E0608).
 //!
 //! `dslc compile` renders what `plan_spec` returns; the language server publishes
 //! `editor_plan_diagnostics`, the part that needs neither a generation store nor the plan.
@@ -10,9 +12,10 @@ use std::sync::Arc;
 
 use dslc_db::diagnostic::{Diagnostic, FilePath, Label};
 use dslc_db::stage::Mode;
-use dslc_db::{Db, Design, SourceFile};
+use dslc_db::{Db, Design, ReusePolicy, SourceFile};
 use dslc_syntax::codes::{self, Severity};
 
+use crate::origins::{self, Origins, StoreProblem, StoreProblems};
 use crate::plan::{self, Plan, PlanError};
 use crate::store::{self, LineageError};
 
@@ -210,4 +213,95 @@ fn lineage_diagnostic(design: &Design, spec: &FilePath, error: &LineageError) ->
         } else {
             "fix the metadata.json, which must be a JSON object with parent_gen_id, template_id and llm_model_id"
         })
+}
+
+/// The origins of a plan compiled against the store under `root` by cohort `cohort`, or the
+/// diagnostics that stop the compile: store entries that disagree with the plan (E0606) or
+/// cannot be read (E0608), then reuse that `policy` refuses (E0607). `policy` is
+/// `--reuse-from`'s when given, else the spec's `reuse` statement's; without either, any reuse
+/// is allowed.
+pub fn store_origins(
+    design: &Design,
+    spec: &FilePath,
+    plan: &Plan,
+    root: &std::path::Path,
+    cohort: &str,
+    override_policy: Option<&ReusePolicy>,
+) -> Result<Origins, Vec<Diagnostic>> {
+    let at_start = || Label::new(spec, design.spec_start..design.spec_start, "in the plan of this spec");
+    let origins =
+        origins::read_origins(plan, root).map_err(|problems| store_problem_diagnostics(&problems, at_start))?;
+    let spec_policy = design.reuse.as_ref();
+    let Some(policy) = override_policy.or(spec_policy.map(|r| &r.policy)) else {
+        return Ok(origins);
+    };
+    let (count, first) = origins::refused(plan, &origins, policy, cohort);
+    if count == 0 {
+        return Ok(origins);
+    }
+    let listed: Vec<String> = first.iter().map(|(gen_id, origin)| format!("{gen_id} (from {origin})")).collect();
+    let more = if count > first.len() { format!(" and {} more", count - first.len()) } else { String::new() };
+    let (label, written) = match (override_policy, spec_policy) {
+        (None, Some(decl)) => {
+            (Label::new(&decl.origin.file, decl.origin.span.clone(), "the policy"), policy.describe())
+        }
+        _ => (at_start(), reuse_from_flag(policy)),
+    };
+    let noun = if count == 1 { "generation comes" } else { "generations come" };
+    Err(vec![Diagnostic::new(
+        codes::REUSE_REFUSED,
+        format!(
+            "{count} reused {noun} from cohorts that `{written}` does not allow: {}{more} (store {})",
+            listed.join(", "),
+            root.display()
+        ),
+        label,
+    )
+    .with_help("add their cohorts to `reuse from [...]` (or --reuse-from), or compile against a store without them")])
+}
+
+/// The policy as `--reuse-from` writes it.
+fn reuse_from_flag(policy: &ReusePolicy) -> String {
+    match policy {
+        ReusePolicy::None => "--reuse-from none".into(),
+        ReusePolicy::From(cohorts) => format!("--reuse-from {}", cohorts.join(",")),
+    }
+}
+
+fn store_problem_diagnostics(problems: &StoreProblems, at_start: impl Fn() -> Label) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = problems
+        .shown
+        .iter()
+        .map(|problem| match problem {
+            StoreProblem::Mismatch(m) => Diagnostic::new(
+                codes::STORE_SIGNATURE_MISMATCH,
+                format!(
+                    "{} {}: the plan has {} {}, the store has {} ({})",
+                    m.stage.name(),
+                    m.gen_id,
+                    m.key,
+                    serde_json::Value::String(m.planned.clone()),
+                    serde_json::Value::String(m.stored.clone()),
+                    m.path.display()
+                ),
+                at_start(),
+            )
+            .with_help(
+                "one gen_id names one generation: check that --gens-root is this project's store, and repair or remove the store's metadata.json",
+            ),
+            StoreProblem::Unreadable { stage, gen_id, path, reason } => Diagnostic::new(
+                codes::STORE_METADATA_UNREADABLE,
+                format!("{} {gen_id} is in the store, but its metadata.json cannot be used: {reason} ({})", stage.name(), path.display()),
+                at_start(),
+            )
+            .with_help("a reused generation's metadata.json must be a JSON object naming its origin_cohort_id; repair or restore it"),
+        })
+        .collect();
+    if problems.total > problems.shown.len() {
+        let hidden = problems.total - problems.shown.len();
+        if let Some(last) = diagnostics.last_mut() {
+            last.message.push_str(&format!(" (and {hidden} more problems with the store, not shown)"));
+        }
+    }
+    diagnostics
 }

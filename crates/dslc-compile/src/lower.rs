@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use dslc_db::interner::Sym;
 
 use crate::gen_id::{GenId, Stage};
+use crate::origins::{Origin, Origins};
 use crate::plan::Plan;
 use crate::rows::write_record;
 
@@ -119,8 +120,46 @@ fn for_each_entry(plan: &Plan, mut visit: impl FnMut(&Entry) -> io::Result<()>) 
     Ok(())
 }
 
-/// Writes `membership.csv`: `stage,gen_id,cohort_id`, or the legacy wide schema.
-pub fn write_membership<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, wide: bool, out: &mut W) -> io::Result<()> {
+/// Each entry's origin cohort, encoded once per distinct cohort: this cohort for new entries
+/// (and for every entry when no store was read), else the store's.
+struct OriginFields<'o> {
+    this: Vec<u8>,
+    stored: Vec<Vec<u8>>,
+    origins: Option<&'o Origins>,
+}
+
+impl<'o> OriginFields<'o> {
+    fn new(cohort_id: &str, origins: Option<&'o Origins>, encode: impl Fn(&str, &mut Vec<u8>)) -> Self {
+        let encoded = |text: &str| {
+            let mut bytes = Vec::new();
+            encode(text, &mut bytes);
+            bytes
+        };
+        let stored = origins.map(|o| o.cohorts().iter().map(|c| encoded(c)).collect()).unwrap_or_default();
+        OriginFields { this: encoded(cohort_id), stored, origins }
+    }
+
+    /// The encoded origin of entry `index`, and whether it is reused (`None` without a store).
+    fn get(&self, index: usize) -> (&[u8], Option<bool>) {
+        match self.origins.map(|o| o.get(index)) {
+            None => (&self.this, None),
+            Some(Origin::New) => (&self.this, Some(false)),
+            Some(Origin::ReusedUnknown) => (&self.this, Some(true)),
+            Some(Origin::Reused(cohort)) => (&self.stored[cohort as usize], Some(true)),
+        }
+    }
+}
+
+/// Writes `membership.csv`: `stage,gen_id,cohort_id`, or the legacy wide schema. The slim
+/// schema lists this cohort's members, so its `cohort_id` is always `cohort_id`; the wide
+/// schema's `origin_cohort_id` is each entry's true origin when `origins` were read from a store.
+pub fn write_membership<W: Write + ?Sized>(
+    plan: &Plan,
+    cohort_id: &str,
+    wide: bool,
+    origins: Option<&Origins>,
+    out: &mut W,
+) -> io::Result<()> {
     if wide {
         write_record(
             out,
@@ -138,11 +177,11 @@ pub fn write_membership<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, wide: b
     } else {
         write_record(out, ["stage", "gen_id", "cohort_id"])?;
     }
-    let mut cohort = Vec::new();
-    csv_field(cohort_id, &mut cohort);
+    let cohorts = OriginFields::new(cohort_id, if wide { origins } else { None }, csv_field);
     let fields = wide.then(|| Encoded::new(plan, csv_field));
     let mut out = Chunked::new(out);
     let mut digits = [0u8; 20];
+    let mut index = 0;
     // Stage names and gen_ids are plain ASCII and never need quoting.
     for_each_entry(plan, |entry| {
         let chunk = &mut out.chunk;
@@ -150,7 +189,8 @@ pub fn write_membership<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, wide: b
         chunk.push(b',');
         chunk.extend_from_slice(entry.gen_id.as_bytes());
         chunk.push(b',');
-        chunk.extend_from_slice(&cohort);
+        chunk.extend_from_slice(cohorts.get(index).0);
+        index += 1;
         if let Some(fields) = &fields {
             chunk.push(b',');
             if let Some(parent) = entry.parent {
@@ -237,11 +277,19 @@ pub fn write_manifest<W: Write + ?Sized>(
     writeln!(out, "}}")
 }
 
-/// Writes `stage_manifest.json`: one object per gen_id, in membership order.
-pub fn write_stage_manifest<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, out: &mut W) -> io::Result<()> {
+/// Writes `stage_manifest.json`: one object per gen_id, in membership order. With `origins`
+/// (a compile against a store) each entry has its true `origin_cohort_id` and a `reused` key;
+/// without, every entry's origin is `cohort_id` and there is no `reused` key, as the old
+/// system wrote it.
+pub fn write_stage_manifest<W: Write + ?Sized>(
+    plan: &Plan,
+    cohort_id: &str,
+    origins: Option<&Origins>,
+    out: &mut W,
+) -> io::Result<()> {
     let literals = Encoded::new(plan, json_literal);
-    let mut cohort = Vec::new();
-    json_literal(cohort_id, &mut cohort);
+    let cohorts = OriginFields::new(cohort_id, origins, json_literal);
+    let mut index = 0;
     let mut out = Chunked::new(out);
     let mut first = true;
     let mut digits = [0u8; 20];
@@ -272,7 +320,14 @@ pub fn write_stage_manifest<W: Write + ?Sized>(plan: &Plan, cohort_id: &str, out
         chunk.extend_from_slice(b",\n    \"replicate\": ");
         chunk.extend_from_slice(crate::gen_id::format_u64(entry.replicate, &mut digits).as_bytes());
         chunk.extend_from_slice(b",\n    \"origin_cohort_id\": ");
-        chunk.extend_from_slice(&cohort);
+        let (origin, reused) = cohorts.get(index);
+        index += 1;
+        chunk.extend_from_slice(origin);
+        match reused {
+            None => {}
+            Some(true) => chunk.extend_from_slice(b",\n    \"reused\": true"),
+            Some(false) => chunk.extend_from_slice(b",\n    \"reused\": false"),
+        }
         chunk.extend_from_slice(b"\n  }");
         out.end_entry()
     })?;

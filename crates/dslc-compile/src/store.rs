@@ -99,11 +99,6 @@ fn remove_stale_temporaries(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// How many of the plan's gen_ids already have metadata in the store.
-pub fn count_existing(plan: &Plan, root: &Path) -> usize {
-    plan.members().filter(|row| metadata_path(root, row.stage, &row.gen_id).is_file()).count()
-}
-
 /// Writes `metadata.json` for every gen_id that has none; never overwrites. Each file is written
 /// to a temporary file in its directory and linked into place, which fails if the file appeared
 /// meanwhile, so a concurrent writer's file is never replaced. Temporary files of killed runs
@@ -203,12 +198,14 @@ fn read_metadata(path: &Path, gen_id: &str, sym: Sym) -> Result<Metadata, Lineag
         missing,
         message,
     };
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(error(true, "no metadata.json in the store".into()))
+    // Read as included files are: regular files only, within their size limit.
+    let contents = dslc_db::FileContents::read(path);
+    let text = match contents.status {
+        dslc_db::FileStatus::Present => contents.text,
+        dslc_db::FileStatus::Missing => return Err(error(true, "no metadata.json in the store".into())),
+        dslc_db::FileStatus::Unreadable(reason) => {
+            return Err(error(false, format!("cannot read metadata.json: {reason}")))
         }
-        Err(e) => return Err(error(false, format!("cannot read metadata.json: {e}"))),
     };
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(values)) => Ok(Metadata { values }),

@@ -1,6 +1,7 @@
 //! Compile-time diagnostics as library values, on in-memory specs: too many rows (E0601),
 //! design-only (E0602), plan collisions (E0405), lineage (E0603, E0604), parent integrity
-//! (E0605), what the editor gets, and the replication and generator-mode lookups.
+//! (E0605), origins and the reuse policy against a store (E0607), what the editor gets, and the
+//! replication and generator-mode lookups.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -257,4 +258,41 @@ fn the_editor_query_reruns_only_when_its_spec_changes() {
     let file = spec(&mut db, &FULL.replace("[v]", "[v, w]"));
     assert!(editor_plan_diagnostics(&db, file).is_empty());
     assert!(db.take_executed().contains(&"editor_plan_diagnostics".to_string()));
+}
+
+/// Writes `metadata.json` for every entry of `plan` into a store, with `origin` as its origin.
+fn seed_store(plan: &Plan, root: &Path, origin: &str) {
+    for row in plan.members() {
+        let path = dslc_compile::store::metadata_path(root, row.stage, &row.gen_id);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let metadata =
+            serde_json::json!({"origin_cohort_id": origin, "template_id": row.template, "llm_model_id": row.llm});
+        std::fs::write(path, metadata.to_string()).unwrap();
+    }
+}
+
+#[test]
+fn store_origins_enforce_the_spec_policy_unless_overridden() {
+    use dslc_compile::diagnostics::store_origins;
+    use dslc_db::ReusePolicy;
+    let mut db = Database::default();
+    let text = format!("cohort b\nreuse from [a]\n{FULL}");
+    let file = spec(&mut db, &text);
+    let plan = plan_spec(&db, file, &PlanOptions::default(), |_| {}).plan.unwrap();
+    let design = &dslc_db::analyze(&db, file).design;
+    let store = tempfile::tempdir().unwrap();
+    let path: FilePath = Arc::from(in_memory("spec.cohort").as_path());
+    seed_store(&plan, store.path(), "a");
+    let origins = store_origins(design, &path, &plan, store.path(), "b", None).unwrap();
+    assert_eq!(origins.counts(&plan).reused, [1, 1, 1]);
+    assert_eq!(origins.cohorts(), ["a"]);
+
+    seed_store(&plan, store.path(), "other");
+    let refused = store_origins(design, &path, &plan, store.path(), "b", None).unwrap_err();
+    assert_eq!(codes(&refused), ["E0607"]);
+    assert_eq!(text_at(&text, &refused[0]), "reuse from [a]");
+    let allowed = ReusePolicy::From(vec!["other".into()]);
+    assert!(store_origins(design, &path, &plan, store.path(), "b", Some(&allowed)).is_ok());
+    // The cohort's own generations are always allowed.
+    assert!(store_origins(design, &path, &plan, store.path(), "other", Some(&ReusePolicy::None)).is_ok());
 }

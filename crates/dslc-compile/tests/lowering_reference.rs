@@ -1,7 +1,8 @@
 //! The fast lowering against a plain reference: random specs (mixed case, spaces, quotes, commas,
 //! non-ASCII, replicates) must give byte-identical `membership.csv`, `manifest.json` and
 //! `stage_manifest.json`, and the plan built without the evaluation index (when the design
-//! proves evaluations distinct) must equal the one built with it.
+//! proves evaluations distinct) must equal the one built with it. With a store holding some of
+//! the entries, the wide membership and the stage manifest give each its true origin.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -26,17 +27,21 @@ fn csv(text: &str) -> String {
     }
 }
 
-fn reference_membership(plan: &Plan, cohort: &str, wide: bool) -> String {
+/// Each entry's origin and reused mark as read from a store: `None` without one.
+type StoreOrigins = Option<Vec<(String, bool)>>;
+
+fn reference_membership(plan: &Plan, cohort: &str, wide: bool, origins: &StoreOrigins) -> String {
     let mut out = String::new();
     if wide {
         out.push_str("stage,gen_id,origin_cohort_id,parent_gen_id,combo_id,template_id,llm_model_id,replicate\n");
     } else {
         out.push_str("stage,gen_id,cohort_id\n");
     }
-    for row in plan.members() {
+    for (index, row) in plan.members().enumerate() {
         let fields: Vec<String> = if wide {
             let parent = row.parent.map(|p| p.to_string()).unwrap_or_default();
-            [row.stage.name(), row.gen_id.as_str(), cohort, &parent, row.combo, row.template, row.llm]
+            let origin = origins.as_ref().map_or(cohort, |o| o[index].0.as_str());
+            [row.stage.name(), row.gen_id.as_str(), origin, &parent, row.combo, row.template, row.llm]
                 .iter()
                 .map(|f| csv(f))
                 .chain([row.replicate.to_string()])
@@ -50,20 +55,25 @@ fn reference_membership(plan: &Plan, cohort: &str, wide: bool) -> String {
     out
 }
 
-fn reference_stage_manifest(plan: &Plan, cohort: &str) -> String {
+fn reference_stage_manifest(plan: &Plan, cohort: &str, origins: &StoreOrigins) -> String {
     let entries: Vec<String> = plan
         .members()
-        .map(|row| {
+        .enumerate()
+        .map(|(index, row)| {
             let parent = row.parent.map(|p| json(p.as_str())).unwrap_or_else(|| "null".into());
+            let (origin, reused) = match origins {
+                None => (cohort, String::new()),
+                Some(o) => (o[index].0.as_str(), format!(",\n    \"reused\": {}", o[index].1)),
+            };
             format!(
-                "  {}: {{\n    \"stage\": {},\n    \"template_id\": {},\n    \"llm_model_id\": {},\n    \"combo_id\": {},\n    \"parent_gen_id\": {parent},\n    \"replicate\": {},\n    \"origin_cohort_id\": {}\n  }}",
+                "  {}: {{\n    \"stage\": {},\n    \"template_id\": {},\n    \"llm_model_id\": {},\n    \"combo_id\": {},\n    \"parent_gen_id\": {parent},\n    \"replicate\": {},\n    \"origin_cohort_id\": {}{reused}\n  }}",
                 json(row.gen_id.as_str()),
                 json(row.stage.name()),
                 json(row.template),
                 json(row.llm),
                 json(row.combo),
                 row.replicate,
-                json(cohort)
+                json(origin)
             )
         })
         .collect();
@@ -179,10 +189,39 @@ fn fast_lowering_matches_the_reference_on_random_specs() {
         compiled += 1;
         let cohort = "Mixed, \"cohort\"";
         for wide in [false, true] {
-            let fast = render(|w| lower::write_membership(&plan, cohort, wide, w));
-            assert_eq!(fast, reference_membership(&plan, cohort, wide), "{text}");
+            let fast = render(|w| lower::write_membership(&plan, cohort, wide, None, w));
+            assert_eq!(fast, reference_membership(&plan, cohort, wide, &None), "{text}");
         }
-        assert_eq!(render(|w| lower::write_stage_manifest(&plan, cohort, w)), reference_stage_manifest(&plan, cohort));
+        let manifest = render(|w| lower::write_stage_manifest(&plan, cohort, None, w));
+        assert_eq!(manifest, reference_stage_manifest(&plan, cohort, &None));
+        // A store holding about a third of the entries, from two earlier cohorts (one of them
+        // written in the legacy `cohort_id` key); the rest are new. Every tenth case, as
+        // writing a store costs more than lowering.
+        if case % 10 != 0 {
+            continue;
+        }
+        let store = dir.path().join(format!("gens{case}"));
+        let mut expected = Vec::new();
+        for row in plan.members() {
+            if rng.below(3) != 0 {
+                expected.push((cohort.to_string(), false));
+                continue;
+            }
+            let (key, origin) =
+                if rng.below(2) == 0 { ("origin_cohort_id", "pilot, \"één\"") } else { ("cohort_id", "legacy") };
+            let path = dslc_compile::store::metadata_path(&store, row.stage, &row.gen_id);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, serde_json::json!({ key: origin, "template_id": row.template }).to_string()).unwrap();
+            expected.push((origin.to_string(), true));
+        }
+        let origins = dslc_compile::origins::read_origins(&plan, &store).unwrap();
+        let with_store = Some(expected);
+        for wide in [false, true] {
+            let fast = render(|w| lower::write_membership(&plan, cohort, wide, Some(&origins), w));
+            assert_eq!(fast, reference_membership(&plan, cohort, wide, if wide { &with_store } else { &None }));
+        }
+        let manifest = render(|w| lower::write_stage_manifest(&plan, cohort, Some(&origins), w));
+        assert_eq!(manifest, reference_stage_manifest(&plan, cohort, &with_store), "{text}");
         assert_eq!(render(|w| lower::write_manifest(&plan, cohort, None, w)), reference_manifest(&plan, cohort));
     }
     // Case-equal values collide; most random specs must still compile for the test to mean much.
@@ -216,7 +255,7 @@ fn parallel_hashing_gives_the_serial_plan_and_bytes() {
     for threads in [2, 3, 7] {
         let parallel = plan::build_with_threads(design, threads).unwrap();
         assert_eq!(parallel.evaluations, serial.evaluations, "{threads} threads");
-        let bytes = |plan: &Plan| render(|w| lower::write_stage_manifest(plan, "par", w));
+        let bytes = |plan: &Plan| render(|w| lower::write_stage_manifest(plan, "par", None, w));
         assert_eq!(bytes(&parallel), bytes(&serial), "{threads} threads");
     }
 }

@@ -25,15 +25,15 @@ fn small_cohort_outputs() {
     assert_eq!((plan.drafts.len(), plan.essays.len(), plan.evaluations.len()), (4, 4, 16));
     plan.parent_integrity().unwrap();
     let replication = lower::Replication { stages: vec![("draft".into(), 1), ("essay".into(), 2)] };
-    insta::assert_snapshot!("membership", render(|w| lower::write_membership(&plan, "small-2026", false, w)));
-    insta::assert_snapshot!("membership_wide", render(|w| lower::write_membership(&plan, "small-2026", true, w)));
+    insta::assert_snapshot!("membership", render(|w| lower::write_membership(&plan, "small-2026", false, None, w)));
+    insta::assert_snapshot!("membership_wide", render(|w| lower::write_membership(&plan, "small-2026", true, None, w)));
     insta::assert_snapshot!("manifest", render(|w| lower::write_manifest(&plan, "small-2026", Some(&replication), w)));
-    insta::assert_snapshot!("stage_manifest", render(|w| lower::write_stage_manifest(&plan, "small-2026", w)));
+    insta::assert_snapshot!("stage_manifest", render(|w| lower::write_stage_manifest(&plan, "small-2026", None, w)));
     insta::assert_snapshot!("ir", render(|w| lower::write_ir(&plan, "small-2026", w)));
     // Every JSON output parses.
     for text in [
         render(|w| lower::write_manifest(&plan, "small-2026", None, w)),
-        render(|w| lower::write_stage_manifest(&plan, "small-2026", w)),
+        render(|w| lower::write_stage_manifest(&plan, "small-2026", None, w)),
         render(|w| lower::write_ir(&plan, "small-2026", w)),
     ] {
         serde_json::from_str::<serde_json::Value>(&text).unwrap();

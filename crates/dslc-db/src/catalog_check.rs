@@ -231,27 +231,21 @@ fn unknown_ids(
         .iter()
         .filter_map(|(f, c)| catalog_field(*f).map(|cf| (design.columns[*c].as_str(), cf)))
         .collect();
-    let mut fields_of_axis: HashMap<&str, Vec<CatalogField>> = HashMap::default();
     let mut outermost_of: HashMap<&str, &str> = HashMap::default();
+    let mut fields_of_axis: HashMap<&str, Vec<CatalogField>> = HashMap::default();
     let mut reported: HashSet<(&Origin, CatalogField)> = HashSet::default();
     let mut suggester = Suggester::default();
+    // Occurrences come axis by axis, so one axis's fields are looked up once per run of them.
+    let mut current: (&str, Vec<CatalogField>) = ("", Vec::new());
     for occurrence in &design.occurrences {
-        let fields = fields_of_axis.entry(&*occurrence.axis).or_insert_with(|| {
-            let mut fields = Vec::new();
-            // A value written for a tied axis also reaches every column of the tie; a tie's
-            // columns hold those of the ties it took, so the outermost tie's are enough.
-            let outermost = outermost_tie(design, &occurrence.axis, &mut outermost_of);
-            for name in [&*occurrence.axis, outermost] {
-                for column in design.columns_of(name) {
-                    if let Some(field) = column_field.get(column.as_str()) {
-                        if !fields.contains(field) {
-                            fields.push(*field);
-                        }
-                    }
-                }
-            }
-            fields
-        });
+        let axis: &str = &occurrence.axis;
+        if !std::ptr::eq(current.0, axis) && current.0 != axis {
+            let fields = fields_of_axis
+                .entry(axis)
+                .or_insert_with(|| fields_reached(design, &column_field, axis, &mut outermost_of));
+            current = (axis, fields.clone());
+        }
+        let fields = &current.1;
         let value = design.interner.get(occurrence.value);
         // `None` written for essay_llm marks a copy-mode essay; a tie cannot carry it into
         // another field, since the other axis's levels do not include it.
@@ -325,7 +319,8 @@ fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
         }
         let (factor_index, leaf) = design.column_sources[*column];
         let factor = &design.factors[factor_index];
-        let mut by_key: HashMap<std::borrow::Cow<str>, (Sym, &Origin)> = HashMap::default();
+        let mut by_key: HashMap<std::borrow::Cow<str>, (Sym, &Origin)> =
+            HashMap::with_capacity_and_hasher(factor.len(), Default::default());
         let mut reported: HashSet<Sym> = HashSet::default();
         for (row, origin) in factor.rows().zip(&factor.origins) {
             let sym = row[leaf];
@@ -361,6 +356,29 @@ fn case_collisions(design: &Design, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The catalogued fields a value written for `axis` reaches. A value written for a tied axis
+/// also reaches every column of the tie; a tie's columns hold those of the ties it took, so the
+/// outermost tie's are enough.
+fn fields_reached<'d>(
+    design: &'d Design,
+    column_field: &HashMap<&str, CatalogField>,
+    axis: &'d str,
+    outermost_of: &mut HashMap<&'d str, &'d str>,
+) -> Vec<CatalogField> {
+    let mut fields = Vec::new();
+    let outermost = outermost_tie(design, axis, outermost_of);
+    for name in [axis, outermost] {
+        for column in design.columns_of(name) {
+            if let Some(field) = column_field.get(column.as_str()) {
+                if !fields.contains(field) {
+                    fields.push(*field);
+                }
+            }
+        }
+    }
+    fields
 }
 
 /// The outermost tie that took `axis` (through ties of ties), or `axis` itself; remembered per

@@ -22,4 +22,4 @@ pub use db::{
 };
 pub use diagnostic::{Diagnostic, FilePath, Fix, Label};
 pub use files::{FileSystem, MemoryFileSystem, OsFileSystem};
-pub use semantics::{Analysis, Design};
+pub use semantics::{Analysis, Design, ReusePolicy};

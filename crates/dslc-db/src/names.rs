@@ -209,7 +209,7 @@ impl Builder {
                         }
                     }
                 }
-                Statement::Cohort(_) | Statement::Subset(_) | Statement::Output(_) => {}
+                Statement::Cohort(_) | Statement::Subset(_) | Statement::Output(_) | Statement::Reuse(_) => {}
             }
         }
     }
@@ -236,7 +236,7 @@ impl Builder {
                     }
                 }
                 Statement::Output(s) => s.fields.iter().for_each(|f| self.refer(f)),
-                Statement::Axis(_) | Statement::Cohort(_) => {}
+                Statement::Axis(_) | Statement::Cohort(_) | Statement::Reuse(_) => {}
             }
         }
     }
@@ -286,7 +286,7 @@ fn header_owners(file: &SpecFile) -> Vec<(&FileRef, Vec<&str>)> {
                     out.push((f, names));
                 }
             }
-            Statement::Cohort(_) | Statement::Tie(_) | Statement::Output(_) => {}
+            Statement::Cohort(_) | Statement::Tie(_) | Statement::Output(_) | Statement::Reuse(_) => {}
         }
     }
     out

@@ -66,8 +66,16 @@ impl SpanMap {
         design.axes.iter_mut().for_each(|a| map(&mut a.decl.span));
         design.rules.iter_mut().for_each(|r| map(&mut r.span));
         design.occurrences.iter_mut().for_each(|o| map(&mut o.origin.span));
+        if let Some(reuse) = &mut design.reuse {
+            map(&mut reuse.origin.span);
+        }
         design.spec_start = self.offset(design.spec_start);
     }
+}
+
+/// The map from [`number`]'s spans back to byte offsets, without numbering a copy of the tree.
+pub fn map_of(file: &SpecFile) -> SpanMap {
+    SpanMap { starts: file.statements.iter().map(|s| s.span().start).collect() }
 }
 
 /// The tree with numbered spans, and the map back.
@@ -92,6 +100,7 @@ mod tests {
         let text = "axis a = [x, y]\n\naxis b = 1..3\n";
         let parsed = dslc_syntax::parse(text);
         let (numbered, map) = number(&parsed.file);
+        assert_eq!(map_of(&parsed.file).starts, map.starts);
         for (original, relative) in parsed.file.statements.iter().zip(&numbered.statements) {
             assert_eq!(map.absolute(&relative.span()), original.span());
         }

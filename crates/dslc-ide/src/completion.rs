@@ -1,8 +1,9 @@
 //! Completion in context: keywords, stage fields after `axis`, declared names where an axis is
 //! expected, catalog IDs where a catalogued field's value is written, an axis's current levels
-//! inside `subset AXIS = [`, `balance` after a pair's axes, and paths inside `file("…")`.
+//! inside `subset AXIS = [`, `balance` after a pair's axes, `from` or `none` after `reuse`, and
+//! paths inside `file("…")`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use dslc_db::names::NameKind;
 use dslc_db::stage::Field;
@@ -101,6 +102,12 @@ pub fn completions(db: &dyn Db, spec: SourceFile, offset: usize) -> Completions 
                 .map(|side| item(side.to_string(), CompletionKind::Keyword, Some("balanced side".into())))
                 .collect()
         }
+        Expected::ReuseForm => {
+            out.items = vec![
+                item("from".into(), CompletionKind::Keyword, Some("reuse from [COHORT, …]".into())),
+                item("none".into(), CompletionKind::Keyword, Some("reuse none".into())),
+            ]
+        }
         Expected::Value { axis } => catalog_items(&spec, &axis, offset, &replace, &mut out),
         Expected::Level { axis } => level_items(&spec, &axis, offset, &replace, &mut out),
         Expected::Path { typed } => {
@@ -114,21 +121,24 @@ pub fn completions(db: &dyn Db, spec: SourceFile, offset: usize) -> Completions 
 /// Catalog IDs for a catalogued field: unused ones first, each group in catalog order.
 fn catalog_items(spec: &Spec, axis: &str, offset: usize, replace: &Span, out: &mut Completions) {
     let Some(catalog) = spec.catalog(axis) else { return };
-    let design = spec.design();
+    // Which values are written needs no spans, so the numbered analysis serves: after an edit it
+    // is ready, while the byte-span one would be mapped again first.
+    let design = &dslc_db::db::numbered_analysis(spec.db, spec.file).design;
     let tie = design.tie_of.get(axis).cloned();
-    let used: BTreeSet<&str> = design
-        .occurrences
-        .iter()
-        .filter(|o| *o.axis == *axis || tie.as_deref() == Some(&*o.axis))
-        .map(|o| design.interner.get(o.value))
-        .collect();
+    let mut used = vec![false; design.interner.len()];
+    for o in &design.occurrences {
+        if *o.axis == *axis || tie.as_deref() == Some(&*o.axis) {
+            used[o.value.0 as usize] = true;
+        }
+    }
+    let is_used = |id: &str| design.interner.lookup(id).is_some_and(|sym| used[sym.0 as usize]);
     let typed = spec.text().get(replace.start..offset).unwrap_or("").to_lowercase();
-    let mut seen = BTreeSet::new();
+    let repeats: HashSet<usize> = catalog.duplicates.iter().map(|&(_, repeat)| repeat).collect();
     for (i, entry) in catalog.entries.iter().enumerate() {
-        if !seen.insert(entry.id.as_str()) {
+        if repeats.contains(&i) {
             continue;
         }
-        if catalog.len() > MAX_ITEMS && !entry.id.to_lowercase().contains(&typed) {
+        if catalog.len() > MAX_ITEMS && !contains_ignoring_case(&entry.id, &typed) {
             out.incomplete = true;
             continue;
         }
@@ -138,7 +148,7 @@ fn catalog_items(spec: &Spec, axis: &str, offset: usize, replace: &Span, out: &m
         }
         let fields = catalog.fields(entry);
         let get = |k: &str| fields.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.clone());
-        let used = used.contains(entry.id.as_str());
+        let used = is_used(&entry.id);
         out.items.push(Completion {
             label: entry.id.clone(),
             kind: CompletionKind::Value,
@@ -276,4 +286,14 @@ fn path_items(spec: &Spec, typed: &str, replace: &Span) -> Vec<Completion> {
         .collect();
     items.sort_by(|a, b| a.label.cmp(&b.label));
     items
+}
+
+/// Whether `haystack` contains `lower` (already lower-cased) ignoring case; without allocating
+/// when both are ASCII, since it runs once per catalog entry.
+fn contains_ignoring_case(haystack: &str, lower: &str) -> bool {
+    if !haystack.is_ascii() || !lower.is_ascii() {
+        return haystack.to_lowercase().contains(lower);
+    }
+    let (hay, needle) = (haystack.as_bytes(), lower.as_bytes());
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }

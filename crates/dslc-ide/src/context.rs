@@ -28,6 +28,8 @@ pub(crate) enum Expected {
     Balance,
     /// After `balance`: which side is balanced.
     BalanceSide,
+    /// After `reuse`: `from` or `none`.
+    ReuseForm,
     /// A path inside `file("…")`: the text typed so far, up to the cursor.
     Path {
         typed: String,
@@ -45,8 +47,24 @@ pub(crate) struct Cursor {
 
 /// Works out what is expected at byte `offset` of `text`.
 pub(crate) fn cursor(text: &str, offset: usize, file: &SpecFile) -> Cursor {
-    let offset = offset.min(text.len());
-    let lexed = lex(text);
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    // Only the cursor's statement matters: lex from the start of the last parsed statement that
+    // starts before the cursor (a half-typed statement after it is lexed too) to the end of the
+    // cursor's line. Lexing is line-local and starts fresh at a token, so these tokens are the
+    // file's; a 10,000-line spec is not lexed again for every completion.
+    let from = file.statements.partition_point(|s| s.span().start < offset);
+    let from = from.checked_sub(1).map_or(0, |i| file.statements[i].span().start);
+    let to = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
+    let mut lexed = lex(&text[from..to]);
+    for (_, span) in &mut lexed.tokens {
+        *span = span.start + from..span.end + from;
+    }
+    for comment in &mut lexed.comments {
+        comment.span = comment.span.start + from..comment.span.end + from;
+    }
     let tokens = &lexed.tokens;
     let empty = offset..offset;
     // Inside a string: only `file("…")` paths are interesting.
@@ -144,6 +162,7 @@ fn expected(text: &str, start: usize, before: &[&(Token, Span)], file: &SpecFile
             }
         },
         Token::Output => Expected::AxisName,
+        Token::Reuse if depth == 0 && rest.is_empty() => Expected::ReuseForm,
         _ => Expected::Nothing,
     }
 }

@@ -59,7 +59,7 @@ pub fn inlay_hints(db: &dyn Db, spec: SourceFile, range: Span) -> Vec<InlayHint>
             Statement::Tie(s) => (&s.name.text, &s.span),
             Statement::Pair(s) => (&s.name.text, &s.span),
             Statement::Tuple(s) => (&s.name.text, &s.span),
-            Statement::Cohort(_) | Statement::Subset(_) | Statement::Output(_) => continue,
+            Statement::Cohort(_) | Statement::Subset(_) | Statement::Output(_) | Statement::Reuse(_) => continue,
         };
         if let Some(rule) = design.rules.iter().find(|r| &r.name == name) {
             let before: Vec<String> = rule.before.iter().map(|(_, c)| c.to_string()).collect();
@@ -127,6 +127,8 @@ pub fn semantic_tokens(db: &dyn Db, spec: SourceFile) -> Vec<Token> {
     for (i, (token, span)) in lexed.tokens.iter().enumerate() {
         let kind = match token {
             t if t.is_keyword() => TokenKind::Keyword,
+            // `from` and `none` are keywords only right after `reuse`.
+            Lexed::Word("from" | "none") if i > 0 && lexed.tokens[i - 1].0 == Lexed::Reuse => TokenKind::Keyword,
             Lexed::Str(_) => TokenKind::String,
             Lexed::Word(w) => {
                 if let Some(&(_, kind)) = named.get(&span.start).filter(|(end, _)| *end == span.end) {

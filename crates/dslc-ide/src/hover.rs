@@ -1,10 +1,11 @@
-//! Hover: what an axis, rule, catalog ID or `file("…")` is, as Markdown with the span it covers.
+//! Hover: what an axis, rule, catalog ID, `file("…")` or `reuse` statement is, as Markdown with
+//! the span it covers.
 
 use dslc_db::names::{NameKind, Symbol};
 use dslc_db::project::project_config;
 use dslc_db::stage::Field;
 use dslc_db::{Db, SourceFile};
-use dslc_syntax::ast::{FileRef, Levels, Statement};
+use dslc_syntax::ast::{FileRef, Levels, ReuseSources, ReuseStmt, Statement};
 use dslc_syntax::Span;
 
 use crate::context::catalog_field_of;
@@ -22,7 +23,9 @@ pub struct Hover {
 pub fn hover(db: &dyn Db, spec: SourceFile, offset: usize) -> Option<Hover> {
     let spec = Spec::new(db, spec);
     let ast = spec.ast();
-    let (markdown, span) = if let Some(file_ref) = file_ref_at(ast, offset) {
+    let (markdown, span) = if let Some((markdown, span)) = reuse_hover(ast, offset) {
+        (markdown, span)
+    } else if let Some(file_ref) = file_ref_at(ast, offset) {
         (file_hover(&spec, file_ref)?, file_ref.span.clone())
     } else if let Some((symbol, site)) = spec.names().at(spec.path(), offset) {
         (name_hover(&spec, symbol), site.span.clone())
@@ -38,6 +41,39 @@ pub fn hover(db: &dyn Db, spec: SourceFile, offset: usize) -> Option<Hover> {
         (value_hover(&spec, &axis, &word), span)
     };
     Some(Hover { markdown, span })
+}
+
+/// On a `reuse` statement's keyword, `from` or `none`: what the statement does; on one of its
+/// cohort IDs: what the ID is.
+fn reuse_hover(ast: &dslc_syntax::ast::SpecFile, offset: usize) -> Option<(String, Span)> {
+    let statement: &ReuseStmt = ast.statements.iter().find_map(|s| match s {
+        Statement::Reuse(r) if r.span.start <= offset && offset <= r.span.end => Some(r),
+        _ => None,
+    })?;
+    const EXPLAINED: &str = "**reuse** — which earlier cohorts' generations `dslc compile --gens-root` may reuse from \
+        the store. A gen_id the store already holds keeps the cohort that first produced it as its origin \
+        (`origin_cohort_id`, marked `\"reused\": true` in stage_manifest.json); a reused generation from a cohort \
+        not allowed stops the compile (E0607). A cohort's own generations are always allowed, and \
+        `--reuse-from` overrides this statement.";
+    let (effect, listed) = match &statement.sources {
+        ReuseSources::None(span) => ("allows: no earlier cohort".to_string(), Some(span.clone())),
+        ReuseSources::From(list) => {
+            if let Some(value) = list.values.iter().find(|v| v.span.start <= offset && offset <= v.span.end) {
+                let markdown = format!("`{}`: an earlier cohort whose generations this cohort may reuse", value.text);
+                return Some((markdown, value.span.clone()));
+            }
+            let cohorts: Vec<String> = list.values.iter().map(|v| format!("`{}`", v.text)).collect();
+            (format!("allows: {}", cohorts.join(", ")), None)
+        }
+    };
+    let keyword = statement.span.start..statement.span.start + "reuse".len();
+    let span = match listed {
+        Some(none) if none.start <= offset && offset <= none.end => none,
+        _ if offset <= keyword.end => keyword,
+        // Inside the brackets or on `from`: the whole statement.
+        _ => statement.span.clone(),
+    };
+    Some((format!("{EXPLAINED}\n\n{effect}"), span))
 }
 
 fn file_hover(spec: &Spec, file_ref: &FileRef) -> Option<String> {

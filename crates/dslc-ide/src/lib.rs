@@ -1,5 +1,6 @@
 //! The editor layer of dslc: every question an editor asks about a spec (hover, completion,
-//! definition, references, rename, symbols, inlay hints, semantic tokens, folding, quick fixes),
+//! definition, references, rename, symbols, inlay hints, semantic tokens, folding, quick fixes,
+//! formatting),
 //! answered from the salsa queries of `dslc-db` and its name table.
 //!
 //! Every function takes the database, a spec and byte offsets, and returns plain data: byte
@@ -10,6 +11,7 @@ mod completion;
 mod context;
 mod decorations;
 mod fixes;
+mod formatting;
 mod hover;
 mod navigation;
 mod rename;
@@ -29,10 +31,11 @@ pub use dslc_syntax::Span;
 pub use completion::{completions, Completion, CompletionKind, Completions};
 pub use decorations::{folding_ranges, inlay_hints, semantic_tokens, Fold, FoldKind, InlayHint, Token, TokenKind};
 pub use fixes::{quick_fixes, QuickFix};
+pub use formatting::{format_document, format_range};
 pub use hover::{hover, Hover};
 pub use navigation::{definition, references};
 pub use rename::{prepare_rename, rename};
-pub use symbols::{document_symbols, workspace_symbols, Symbol, SymbolKind};
+pub use symbols::{document_symbols, project_specs, workspace_symbols, Symbol, SymbolKind, MAX_PROJECT_SPECS};
 
 /// A span in a named file (a spec, an included CSV/TXT, a catalog).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -56,14 +59,14 @@ pub struct SourceChange {
 }
 
 impl SourceChange {
-    fn add(&mut self, path: &Path, edit: TextEdit) {
+    pub(crate) fn add(&mut self, path: &Path, edit: TextEdit) {
         match self.edits.iter_mut().find(|(p, _)| p == path) {
             Some((_, edits)) => edits.push(edit),
             None => self.edits.push((path.to_path_buf(), vec![edit])),
         }
     }
 
-    fn sorted(mut self) -> Self {
+    pub(crate) fn sorted(mut self) -> Self {
         for (_, edits) in &mut self.edits {
             edits.sort_by_key(|e| e.span.start);
             edits.dedup();

@@ -73,7 +73,7 @@ pub(crate) fn file_refs(file: &SpecFile) -> Vec<&FileRef> {
                     out.push(f);
                 }
             }
-            Statement::Cohort(_) | Statement::Tie(_) | Statement::Output(_) => {}
+            Statement::Cohort(_) | Statement::Tie(_) | Statement::Output(_) | Statement::Reuse(_) => {}
         }
     }
     out

@@ -285,6 +285,65 @@ fn quick_fix_replaces_a_misspelt_name() {
     assert!(fixes[0].preferred);
 }
 
+#[test]
+fn quick_fix_corrects_a_misspelt_keyword() {
+    let f = fixture("cohort c\ntupel$0 t (style, size) = [(plain, 1)]\n");
+    let spec_path = f.root.join("spec.cohort");
+    assert!(problems(&spec_path).iter().any(|p| p.starts_with("E0010")));
+    let fixes = dslc_ide::quick_fixes(&f.db, f.spec, f.offset..f.offset);
+    let titles: Vec<&str> = fixes.iter().map(|fix| fix.title.as_str()).collect();
+    assert_eq!(titles, ["Replace with `tuple`"]);
+    assert_eq!(fixes[0].diagnostics[0].code.id, "E0010");
+    apply(&fixes[0].change);
+    assert_eq!(std::fs::read_to_string(&spec_path).unwrap(), "cohort c\ntuple t (style, size) = [(plain, 1)]\n");
+    assert!(!problems(&spec_path).iter().any(|p| p.starts_with('E')), "{:?}", problems(&spec_path));
+}
+
+#[test]
+fn no_keyword_fix_for_a_word_that_is_no_keyword_typo() {
+    let f = fixture("cohort c\nfrobnicate$0 t (a, b)\n");
+    assert!(dslc_ide::quick_fixes(&f.db, f.spec, f.offset..f.offset).is_empty());
+}
+
+#[test]
+fn quick_fix_renames_a_stage_field_alias_everywhere() {
+    let f = fixture("cohort c\naxis draft_model$0 = file(\"models.csv\")\n--- models.csv\ndraft_model\nm1\n");
+    let spec_path = f.root.join("spec.cohort");
+    assert!(problems(&spec_path).iter().any(|p| p.starts_with("W0402")));
+    let fixes = dslc_ide::quick_fixes(&f.db, f.spec, f.offset..f.offset);
+    let titles: Vec<&str> = fixes.iter().map(|fix| fix.title.as_str()).collect();
+    assert_eq!(titles, ["Rename `draft_model` to the stage field `draft_llm`"]);
+    assert!(fixes[0].preferred);
+    let files: Vec<String> = fixes[0].change.edits.iter().map(|(path, _)| f.relative(path)).collect();
+    assert_eq!(files, ["spec.cohort", "models.csv"]);
+    apply(&fixes[0].change);
+    assert_eq!(std::fs::read_to_string(&spec_path).unwrap(), "cohort c\naxis draft_llm = file(\"models.csv\")\n");
+    assert_eq!(std::fs::read_to_string(f.root.join("models.csv")).unwrap(), "draft_llm\nm1\n");
+    assert!(!problems(&spec_path).iter().any(|p| p.starts_with("W0402")), "{:?}", problems(&spec_path));
+}
+
+#[test]
+fn no_alias_fix_outside_the_requested_range() {
+    let f = fixture("cohort c\naxis draft_model = [m1]\naxis x$0 = [a]\n");
+    assert!(dslc_ide::quick_fixes(&f.db, f.spec, f.offset..f.offset).is_empty());
+}
+
+#[test]
+fn project_specs_lists_the_specs_under_the_root_but_not_hidden_or_build_directories() {
+    let f = fixture(
+        "cohort c\n--- sub/other.cohort\ncohort o\naxis loom = [x]\n--- .hidden/h.cohort\ncohort h\n\
+         --- target/t.cohort\ncohort t\n--- node_modules/n.cohort\ncohort n\n--- notes.txt\nx\n",
+    );
+    let specs: Vec<String> = dslc_ide::project_specs(&f.db, &[f.spec]).iter().map(|p| f.relative(p)).collect();
+    assert_eq!(specs, ["spec.cohort", "sub/other.cohort"]);
+    let other: Vec<SourceFile> = dslc_ide::project_specs(&f.db, &[f.spec]).iter().map(|p| f.db.file(p)).collect();
+    let found: Vec<String> = dslc_ide::workspace_symbols(&f.db, &other, "loo")
+        .into_iter()
+        .map(|(path, s)| format!("{} {}", f.relative(&path), s.name))
+        .collect();
+    assert_eq!(found, ["sub/other.cohort loom"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The example project
 
@@ -361,4 +420,54 @@ fn renaming_any_name_in_the_example_project_keeps_it_clean() {
         }
     }
     assert!(renamed >= 5 && refused >= 10, "renamed {renamed}, refused {refused}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reuse statement
+
+#[test]
+fn reuse_is_a_keyword_and_is_followed_by_from_or_none() {
+    let f = fixture("cohort c\n$0");
+    assert!(f.labels().contains(&"reuse".to_string()), "{:?}", f.labels());
+    let f = fixture("cohort c\nreuse $0");
+    assert_eq!(f.labels(), ["from", "none"]);
+    let f = fixture("cohort c\nreuse from [$0");
+    assert!(f.labels().is_empty(), "{:?}", f.labels());
+}
+
+#[test]
+fn hover_on_reuse_explains_it_and_its_cohorts() {
+    let f = fixture("cohort c\nre$0use from [pilot-2026-01, \"cohort b\"]\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.starts_with("**reuse** — which earlier cohorts' generations"), "{}", hover.markdown);
+    assert!(hover.markdown.ends_with("allows: `pilot-2026-01`, `cohort b`"), "{}", hover.markdown);
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "reuse");
+    let f = fixture("cohort c\nreuse from [pilot-2026-01, \"coh$0ort b\"]\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert_eq!(hover.markdown, "`cohort b`: an earlier cohort whose generations this cohort may reuse");
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "\"cohort b\"");
+    let f = fixture("cohort c\nreuse no$0ne\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.ends_with("allows: no earlier cohort"), "{}", hover.markdown);
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "none");
+}
+
+#[test]
+fn reuse_is_a_document_symbol_and_its_words_are_keyword_tokens() {
+    let f = fixture("cohort c\naxis a = [from]\nreuse from [none, b]\n");
+    let symbols = dslc_ide::document_symbols(&f.db, f.spec);
+    let reuse = symbols.iter().find(|s| s.kind == dslc_ide::SymbolKind::Policy).unwrap();
+    assert_eq!((reuse.name.as_str(), reuse.detail.as_deref()), ("reuse", Some("from none, b")));
+    let spec = f.root.join("spec.cohort");
+    assert_eq!(f.at(&spec, &reuse.selection), "reuse");
+    assert_eq!(f.at(&spec, &reuse.span), "reuse from [none, b]");
+    let tokens: Vec<(String, dslc_ide::TokenKind)> = dslc_ide::semantic_tokens(&f.db, f.spec)
+        .into_iter()
+        .filter(|t| t.span.start >= "cohort c\naxis a = [".len())
+        .map(|t| (f.at(&spec, &t.span), t.kind))
+        .collect();
+    use dslc_ide::TokenKind::{Keyword, Value};
+    let expected = [("from", Value), ("reuse", Keyword), ("from", Keyword), ("none", Value), ("b", Value)];
+    let expected: Vec<(String, dslc_ide::TokenKind)> = expected.iter().map(|(t, k)| (t.to_string(), *k)).collect();
+    assert_eq!(tokens, expected);
 }

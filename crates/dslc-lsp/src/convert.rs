@@ -1,13 +1,13 @@
 //! dslc diagnostics → LSP diagnostics, grouped by the file their primary label points into, and
 //! paths ↔ URIs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use dslc_db::diagnostic::Severity;
 use dslc_db::{Database, Db};
 use tower_lsp_server::ls_types::{
-    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+    self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
 };
 
 use crate::position::{Encoding, Positions};
@@ -38,19 +38,24 @@ pub(crate) fn group(
     diagnostics: &[dslc_db::Diagnostic],
     encoding: Encoding,
 ) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
-    let mut indexes: BTreeMap<PathBuf, Positions<'_>> = BTreeMap::new();
-    let mut range = |path: &Path, span: &std::ops::Range<usize>| {
-        indexes.entry(path.to_path_buf()).or_insert_with(|| positions(db, path, encoding)).range(span)
-    };
+    // Per file: its positions and its URI, worked out once however many labels point into it.
+    let mut files: HashMap<&Path, (Positions<'_>, Option<Uri>)> = HashMap::new();
+    for d in diagnostics {
+        for label in std::iter::once(&d.primary).chain(&d.secondary) {
+            files.entry(&label.file).or_insert_with(|| (positions(db, &label.file, encoding), uri_of(&label.file)));
+        }
+    }
+    let file = |path: &Path| &files[path];
     let mut out: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
-        let primary_range = range(&d.primary.file, &d.primary.span);
+        let primary_range = file(&d.primary.file).0.range(&d.primary.span);
         let related: Vec<DiagnosticRelatedInformation> = d
             .secondary
             .iter()
             .filter_map(|label| {
+                let (positions, uri) = file(&label.file);
                 Some(DiagnosticRelatedInformation {
-                    location: Location::new(uri_of(&label.file)?, range(&label.file, &label.span)),
+                    location: Location::new(uri.clone()?, positions.range(&label.span)),
                     message: label.message.clone(),
                 })
             })
@@ -71,6 +76,9 @@ pub(crate) fn group(
                 Severity::Note => DiagnosticSeverity::INFORMATION,
             }),
             code: Some(NumberOrString::String(d.code.id.to_string())),
+            // The code's page (`dslc explain CODE` has the same text); a base URL that does not
+            // parse gives no link rather than no diagnostic.
+            code_description: d.code.docs_url().parse().ok().map(|href| CodeDescription { href }),
             source: Some("dslc".to_string()),
             message,
             related_information: (!related.is_empty()).then_some(related),

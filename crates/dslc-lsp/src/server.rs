@@ -1,7 +1,7 @@
 //! The LSP protocol layer (tower-lsp-server): document sync into the database, diagnostics publishing,
 //! and the request handlers, which delegate to `features`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -132,7 +132,6 @@ where
 }
 
 struct Open {
-    uri: Uri,
     text: String,
     version: i32,
 }
@@ -174,6 +173,8 @@ impl State {
     /// each with the version of the document when it is open.
     fn diagnostics(&mut self) -> Vec<(Uri, Vec<Diagnostic>, Option<i32>)> {
         let mut all: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        // What each file's list holds already, so that merging stays linear in the diagnostics.
+        let mut seen: HashMap<PathBuf, HashSet<DiagnosticKey>> = HashMap::new();
         for path in self.open.keys().filter(|p| is_spec(p)) {
             all.entry(path.clone()).or_default();
             let file = self.db.file(path);
@@ -181,10 +182,11 @@ impl State {
             let plan = dslc_compile::diagnostics::editor_plan_diagnostics(&self.db, file);
             for source in [dslc_db::check(&self.db, file), plan] {
                 for (file, diagnostics) in convert::group(&self.db, source, self.encoding) {
+                    let seen = seen.entry(file.clone()).or_default();
                     let list = all.entry(file).or_default();
                     for d in diagnostics {
                         // A CSV included by two open specs reports its problems once.
-                        if !list.contains(&d) {
+                        if seen.insert(DiagnosticKey::of(&d)) {
                             list.push(d);
                         }
                     }
@@ -202,6 +204,30 @@ impl State {
                 Some((uri_of(&path)?, d, version))
             })
             .collect()
+    }
+}
+
+/// What makes two published diagnostics the same report: where, which code, what it says.
+#[derive(PartialEq, Eq, Hash)]
+struct DiagnosticKey {
+    range: (u32, u32, u32, u32),
+    code: Option<String>,
+    message: String,
+}
+
+impl DiagnosticKey {
+    fn of(d: &Diagnostic) -> Self {
+        let code = match &d.code {
+            Some(NumberOrString::String(s)) => Some(s.clone()),
+            Some(NumberOrString::Number(n)) => Some(n.to_string()),
+            None => None,
+        };
+        let r = d.range;
+        DiagnosticKey {
+            range: (r.start.line, r.start.character, r.end.line, r.end.character),
+            code,
+            message: d.message.clone(),
+        }
     }
 }
 
@@ -242,12 +268,12 @@ impl Backend {
     /// Runs a feature on an open spec; unknown documents give `None`, a panic gives an error.
     fn with_doc<T>(&self, uri: &Uri, f: impl FnOnce(&Doc) -> T) -> Result<Option<T>> {
         let state = self.state();
-        let Some((path, open)) = state.doc(uri) else { return Ok(None) };
+        let Some((path, _)) = state.doc(uri) else { return Ok(None) };
         if !is_spec(path) {
             return Ok(None);
         }
         let file = state.db.file(path);
-        let doc = Doc { db: &state.db, file, path, uri: &open.uri, encoding: state.encoding };
+        let doc = Doc { db: &state.db, file, path, encoding: state.encoding };
         catch_unwind(AssertUnwindSafe(|| f(&doc))).map(Some).map_err(|_| {
             eprintln!("dslc lsp: internal error handling a request on {}", uri.as_str());
             Error::internal_error()
@@ -260,7 +286,7 @@ impl Backend {
         let mut state = self.state();
         state.db.set_file_text(&path, text.clone());
         let version = version.or_else(|| state.open.get(&path).map(|o| o.version)).unwrap_or(0);
-        state.open.insert(path, Open { uri: uri.clone(), text, version });
+        state.open.insert(path, Open { text, version });
         true
     }
 }
@@ -306,6 +332,8 @@ impl LanguageServer for Backend {
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                document_range_formatting_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                     ..Default::default()
@@ -365,13 +393,21 @@ impl LanguageServer for Backend {
         let uri = &params.text_document.uri;
         let text = {
             let state = self.state();
-            let Some((_, open)) = state.doc(uri) else { return };
+            let Some((path, open)) = state.doc(uri) else { return };
             let mut text = open.text.clone();
-            for change in params.content_changes {
+            for (n, change) in params.content_changes.into_iter().enumerate() {
                 match change.range {
                     Some(range) => {
-                        let index = Positions::of_text(&text, state.encoding);
-                        let (start, end) = (index.offset(range.start), index.offset(range.end));
+                        // The first change applies to the text the database holds, whose line
+                        // index is kept; later ones to a text indexed here.
+                        let (start, end) = if n == 0 {
+                            let lines = dslc_db::db::line_index(&state.db, state.db.file(path));
+                            let index = Positions::new(&open.text, lines, state.encoding);
+                            (index.offset(range.start), index.offset(range.end))
+                        } else {
+                            let index = Positions::of_text(&text, state.encoding);
+                            (index.offset(range.start), index.offset(range.end))
+                        };
                         let (start, end) = (start.min(end), start.max(end));
                         text.replace_range(start..end, &change.text);
                     }
@@ -470,8 +506,11 @@ impl LanguageServer for Backend {
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let state = self.state();
-        let specs = state.open_specs();
+        let open = state.open_specs();
         let found = catch_unwind(AssertUnwindSafe(|| {
+            // Every spec of the open specs' projects, open or not (unopened ones are read from disk).
+            let specs: Vec<_> =
+                dslc_ide::project_specs(&state.db, &open).iter().map(|path| state.db.file(path)).collect();
             handlers::symbols::workspace_symbols(&state.db, &specs, &params.query, state.encoding)
         }))
         .map_err(|_| Error::internal_error())?;
@@ -484,6 +523,14 @@ impl LanguageServer for Backend {
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         self.with_doc(&params.text_document.uri, handlers::folding_range::folding_ranges)
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.with_doc(&params.text_document.uri, handlers::formatting::format_document)
+    }
+
+    async fn range_formatting(&self, params: DocumentRangeFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.with_doc(&params.text_document.uri, |doc| handlers::formatting::format_range(doc, params.range))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -83,7 +83,25 @@ fn run_fixture(path: &std::path::Path, source: &str) -> String {
         }
         other => panic!("unknown fixture request {other}"),
     };
-    let body = result.get("result").or(result.get("error")).cloned().unwrap_or(Value::Null);
+    let mut body = result.get("result").or(result.get("error")).cloned().unwrap_or(Value::Null);
+    sort_workspace_edits(&mut body);
     let rendered = serde_json::to_string_pretty(&body).unwrap();
     rendered.replace(&format!("file://{}", fixtures_dir().display()), "file://$PROJECT")
+}
+
+/// A workspace edit's `changes` is a map from URI to edits that the server serialises in hash
+/// order; sorting it by URI keeps multi-file edits (rename, the alias quick fix) stable.
+fn sort_workspace_edits(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(changes)) = map.get_mut("changes") {
+                let mut sorted: Vec<(String, Value)> = std::mem::take(changes).into_iter().collect();
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                changes.extend(sorted);
+            }
+            map.values_mut().for_each(sort_workspace_edits);
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_workspace_edits),
+        _ => {}
+    }
 }

@@ -430,9 +430,14 @@ fn workspace_symbols_folding_and_prepare_rename() {
     let hover = client.request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": pos(3, 6) }));
     assert!(hover["result"]["contents"]["value"].as_str().unwrap().starts_with("**axis** `style`"));
 
+    // A spec of the same project that is not open is searched too, one in a hidden directory not.
+    std::fs::write(dir.path().join("other.cohort"), "cohort o\naxis loom = [x]\n").unwrap();
+    std::fs::create_dir(dir.path().join(".hidden")).unwrap();
+    std::fs::write(dir.path().join(".hidden/h.cohort"), "cohort h\naxis looks = [x]\n").unwrap();
     let symbols = client.request("workspace/symbol", json!({ "query": "LOO" }));
     let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["look"], "{symbols}");
+    assert_eq!(names, ["loom", "look"], "{symbols}");
+    assert!(symbols["result"][0]["location"]["uri"].as_str().unwrap().ends_with("/other.cohort"), "{symbols}");
 
     let folds = client.request("textDocument/foldingRange", json!({ "textDocument": { "uri": uri } }));
     let lines: Vec<(u64, u64)> = folds["result"]
@@ -446,5 +451,40 @@ fn workspace_symbols_folding_and_prepare_rename() {
     let prepared =
         client.request("textDocument/prepareRename", json!({ "textDocument": { "uri": uri }, "position": pos(7, 5) }));
     assert_eq!(prepared["result"], json!({ "start": pos(7, 4), "end": pos(7, 8) }), "{prepared}");
+    assert!(client.shutdown());
+}
+
+#[test]
+fn formatting_answers_with_edits_to_the_canonical_layout() {
+    let mut client = Client::start();
+    let response = client.request("initialize", json!({ "capabilities": {} }));
+    assert_eq!(response["result"]["capabilities"]["documentFormattingProvider"], true, "{response}");
+    assert_eq!(response["result"]["capabilities"]["documentRangeFormattingProvider"], true, "{response}");
+    client.notify("initialized", json!({}));
+
+    let path = fixtures_dir().join("cohorts/format.cohort");
+    let messy = "axis  a=[x]\naxis bb = [\"é\"]\ntie t(a,bb)\n";
+    let uri = client.open(&path, messy);
+    let options = json!({ "tabSize": 2, "insertSpaces": true });
+    let response =
+        client.request("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options }));
+    let edits = response["result"].as_array().unwrap_or_else(|| panic!("{response}")).clone();
+    assert_eq!(edits.len(), 2, "{response}");
+    assert_eq!(edits[0]["range"], json!({ "start": pos(0, 0), "end": pos(1, 0) }), "{response}");
+    assert_eq!(edits[0]["newText"], "axis a  = [x]\n");
+    assert_eq!(edits[1]["range"], json!({ "start": pos(2, 0), "end": pos(3, 0) }), "{response}");
+    assert_eq!(edits[1]["newText"], "\ntie t (a, bb)\n");
+
+    let range = json!({ "start": pos(2, 1), "end": pos(2, 3) });
+    let response = client.request(
+        "textDocument/rangeFormatting",
+        json!({ "textDocument": { "uri": uri }, "range": range, "options": options }),
+    );
+    assert_eq!(response["result"], json!([edits[1]]), "only the tie's line: {response}");
+
+    client.notify("textDocument/didChange", change(&uri, 2, pos(0, 0), pos(0, 0), "axis = [\n"));
+    let response =
+        client.request("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options }));
+    assert_eq!(response["result"], json!([]), "a spec with syntax errors is left alone: {response}");
     assert!(client.shutdown());
 }

@@ -23,6 +23,7 @@ pub enum Statement {
     Pair(PairStmt),
     Tuple(TupleStmt),
     Output(OutputStmt),
+    Reuse(ReuseStmt),
 }
 
 impl Statement {
@@ -36,6 +37,7 @@ impl Statement {
             Statement::Pair(s) => s.span.clone(),
             Statement::Tuple(s) => s.span.clone(),
             Statement::Output(s) => s.span.clone(),
+            Statement::Reuse(s) => s.span.clone(),
         }
     }
 }
@@ -221,6 +223,22 @@ pub struct OutputStmt {
     pub span: Span,
 }
 
+/// What a `reuse` statement allows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReuseSources {
+    /// `reuse none`, with the span of `none`.
+    None(Span),
+    /// `reuse from [a, "b c"]`: the cohort IDs, bare or quoted.
+    From(ValueList),
+}
+
+/// `reuse from [COHORT, …]` or `reuse none`: whose generations in the store a compile may reuse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReuseStmt {
+    pub sources: ReuseSources,
+    pub span: Span,
+}
+
 /// A comment, kept for the formatter and for editors; the parser itself ignores comments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comment {
@@ -275,6 +293,16 @@ impl Statement {
             }
             Statement::Output(s) => {
                 s.fields.iter_mut().for_each(|n| f(&mut n.span));
+                f(&mut s.span);
+            }
+            Statement::Reuse(s) => {
+                match &mut s.sources {
+                    ReuseSources::None(span) => f(span),
+                    ReuseSources::From(list) => {
+                        list.values.iter_mut().for_each(|v| f(&mut v.span));
+                        f(&mut list.span);
+                    }
+                }
                 f(&mut s.span);
             }
         }

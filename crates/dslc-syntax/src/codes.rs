@@ -63,6 +63,9 @@ codes! {
     RULE_NAME_CLASH = "E0109", Error, "rule name clashes with an axis";
     DUPLICATE_LEVEL = "W0110", Warning, "duplicate level dropped";
     EMPTY_AXIS = "E0111", Error, "axis has no levels";
+    REUSE_SYNTAX = "E0112", Error, "malformed reuse statement";
+    REUSE_EMPTY_LIST = "E0113", Error, "reuse from an empty list";
+    REUSE_BARE_COHORT = "E0114", Error, "reuse cohorts not written as a list";
 
     // Rules.
     SUBSET_EMPTIES_AXIS = "E0201", Error, "subset leaves an axis empty";
@@ -81,6 +84,12 @@ codes! {
     SINGLE_AXIS_RULE = "W0214", Warning, "tie or tuple over a single axis";
     TOO_MANY_LEVELS = "E0215", Error, "spec over the limit of levels and items";
     RULES_NEST_TOO_DEEPLY = "E0216", Error, "rules nested too deeply";
+    SUBSET_KEEPS_ALL = "W0217", Warning, "subset keeps every level";
+    ITEMS_LIST_FULL_PRODUCT = "W0218", Warning, "items list every combination of the rule's axes";
+    DUPLICATE_CSV_ROW = "W0219", Warning, "included CSV row repeats an earlier row exactly";
+    DUPLICATE_REUSE = "E0220", Error, "more than one reuse statement";
+    EMPTY_REUSE_COHORT = "E0221", Error, "empty cohort ID in a reuse list";
+    OWN_COHORT_REUSED = "W0223", Warning, "reuse lists the spec's own cohort";
 
     // Included files.
     FILE_NOT_FOUND = "E0301", Error, "included file missing or unreadable";
@@ -114,6 +123,9 @@ codes! {
     UNKNOWN_ESSAY = "E0603", Error, "essay_gen_id not in the generation store";
     BAD_METADATA = "E0604", Error, "malformed metadata in the generation store";
     PARENT_INTEGRITY = "E0605", Error, "plan entry without its parent";
+    STORE_SIGNATURE_MISMATCH = "E0606", Error, "store entry disagrees with the plan under one gen_id";
+    REUSE_REFUSED = "E0607", Error, "reused generation from a cohort the reuse policy does not allow";
+    STORE_METADATA_UNREADABLE = "E0608", Error, "metadata.json of a reused generation unreadable";
 
     // Questions about the rows (`dslc why`).
     WHY_REMOVED = "E0801", Error, "combination removed by a rule or subset";
@@ -138,6 +150,21 @@ pub fn area(code: Code) -> &'static str {
     &code.id[1..3]
 }
 
+/// Where the code pages are published: `{DOCS_BASE_URL}/E0101.md` is `docs/diagnostics/E0101.md`
+/// on the repository's main branch. Editors link each diagnostic there (LSP `codeDescription`).
+/// A build for a fork or a mirror sets `DSLC_DOCS_BASE_URL` (no trailing `/`) at compile time.
+pub const DOCS_BASE_URL: &str = match option_env!("DSLC_DOCS_BASE_URL") {
+    Some(url) => url,
+    None => "https://github.com/dslc/dslc/blob/main/docs/diagnostics",
+};
+
+impl Code {
+    /// The address of this code's page (see [`DOCS_BASE_URL`]).
+    pub fn docs_url(&self) -> String {
+        format!("{DOCS_BASE_URL}/{}.md", self.id)
+    }
+}
+
 /// Looks a code up by its id, ignoring ASCII case (`e0101` finds `E0101`).
 pub fn lookup(id: &str) -> Option<Code> {
     ALL.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
@@ -151,6 +178,15 @@ mod tests {
     fn every_code_belongs_to_an_area() {
         for code in ALL {
             assert!(AREAS.iter().any(|(digits, _)| *digits == area(*code)), "{} has no area", code.id);
+        }
+    }
+
+    #[test]
+    fn each_code_links_to_its_own_page() {
+        assert_eq!(SYNTAX_ERROR.docs_url(), format!("{DOCS_BASE_URL}/E0010.md"));
+        assert!(!DOCS_BASE_URL.ends_with('/'), "{DOCS_BASE_URL} ends with a slash");
+        for code in ALL {
+            assert!(code.docs_url().ends_with(&format!("/{}.md", code.id)));
         }
     }
 }

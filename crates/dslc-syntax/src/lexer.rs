@@ -29,6 +29,8 @@ pub enum Token<'src> {
     Tuple,
     #[token("output")]
     Output,
+    #[token("reuse")]
+    Reuse,
 
     /// A bare word: `[A-Za-z0-9_]+([.-][A-Za-z0-9_]+)*`. After an E0001 it may also hold the
     /// stray characters that were glued to it, so that one typo gives one error.
@@ -61,7 +63,7 @@ pub enum Token<'src> {
 }
 
 /// The statement keywords, in the order the contract lists them.
-pub const KEYWORDS: [&str; 7] = ["cohort", "axis", "subset", "tie", "pair", "tuple", "output"];
+pub const KEYWORDS: [&str; 8] = ["cohort", "axis", "subset", "tie", "pair", "tuple", "output", "reuse"];
 
 impl<'src> Token<'src> {
     /// Whether this token is a statement keyword.
@@ -79,6 +81,7 @@ impl<'src> Token<'src> {
             Token::Pair => "pair",
             Token::Tuple => "tuple",
             Token::Output => "output",
+            Token::Reuse => "reuse",
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@ mod cache;
 pub mod codes;
 pub mod distance;
 pub mod error;
+pub mod format;
 pub mod lexer;
 pub mod line_index;
 mod parser;
@@ -17,6 +18,7 @@ pub mod xorshift;
 pub use ast::Span;
 pub use cache::{ParseCache, ParseStats};
 pub use error::SyntaxError;
+pub use format::{format, FormatError};
 
 /// The outcome of parsing one file: the statements that parsed, the comments, and every error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,6 +33,13 @@ pub struct ParseResult {
 /// To re-parse a file after small edits, [`ParseCache::parse`] gives the same result faster.
 pub fn parse(text: &str) -> ParseResult {
     parser::parse(text)
+}
+
+/// The statement keyword that a syntax error in `text` most likely misspells (`tupel` →
+/// `tuple`): set when the parser's help for the error is that did-you-mean, so that editors can
+/// offer the keyword as a fix.
+pub fn keyword_typo(text: &str, error: &SyntaxError) -> Option<&'static str> {
+    parser::keyword_typo(text, error)
 }
 
 /// Whether `text` is a valid name (axis, rule, output field): `[A-Za-z_][A-Za-z0-9_]*`.

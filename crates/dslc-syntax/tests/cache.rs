@@ -247,7 +247,9 @@ fn a_one_line_edit_reparses_one_statement() {
     assert_eq!(counts(&cache), (statements, 0));
 
     for round in 0..5 {
-        let edited = text.replacen("level-7-10a,", &format!("level-7-10a{round},"), 1);
+        // A value added to the list: more tokens, so the statement goes through chumsky again.
+        let added = ", added".repeat(round + 1);
+        let edited = text.replacen("level-7-10a,", &format!("level-7-10a{added},"), 1);
         assert_ne!(edited, text);
         assert_eq!(cache.parse(&edited), parse(&edited));
         assert_eq!(counts(&cache), (1, statements - 1));
@@ -330,7 +332,9 @@ fn the_cache_does_not_grow_while_typing() {
         let at = text.find("level-3-5b").unwrap_or(0);
         text.insert(at, char::from(b'a' + (i % 26) as u8));
         assert_eq!(cache.parse(&text), parse(&text));
-        assert_eq!(cache.last_parse_stats().parsed, 1);
+        // Typing inside a value patches it in place; nothing is parsed and nothing is added.
+        assert_eq!(cache.last_parse_stats().parsed, 0);
+        assert!(cache.last_parse_stats().patched);
         assert_eq!(cache.len(), 12);
     }
     cache.clear();
@@ -404,4 +408,98 @@ fn large_edits_match_a_fresh_parse() {
     for text in &edits {
         assert_eq!(cache.parse(text), parse(text), "{text:?}");
     }
+}
+
+/// The list values of `text` (bare words and strings inside `[…]`), by span.
+fn value_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    use dslc_syntax::lexer::Token;
+    // Parentheses outside brackets hold names (`tie t (a, b)`) or a path (`file("…")`).
+    let mut depth = 0usize;
+    let mut spans = Vec::new();
+    for (token, span) in lex(text).tokens {
+        match token {
+            Token::LBracket => depth += 1,
+            Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Word(_) | Token::Str(_) if depth > 0 => spans.push(span),
+            _ => {}
+        }
+    }
+    spans
+}
+
+/// Replacements for a value: longer, shorter, quoted (with escapes), non-ASCII, bare↔quoted.
+const VALUE_TEXTS: &[&str] = &[
+    "x",
+    "level-1",
+    "a.b-c_d",
+    "\"q\"",
+    "\"with \\\"escape\\\" and space\"",
+    "\"é ü\"",
+    "\"\"",
+    "9",
+    "gpt-4.1",
+    "\"axis\"",
+];
+
+#[test]
+fn edits_inside_list_values_patch_the_tree_and_match_a_fresh_parse() {
+    // Values in axis, subset, tuple and nested pair lists, a comment after an edited value, CRLF
+    // line ends, and statements after the edit whose spans must move.
+    let base = VALID.replace("combo_v1_b]", "combo_v1_b] # after\r");
+    let mut rng = XorShift(0x5EED_0F7A_7C11);
+    let mut cache = ParseCache::default();
+    let mut text = base.clone();
+    assert_eq!(cache.parse(&text), parse(&text));
+    let mut patched = 0;
+    for round in 0..600 {
+        let spans = value_spans(&text);
+        let span = spans[rng.below(spans.len())].clone();
+        let replacement = match rng.below(3) {
+            // Typing a character at either end or inside the word.
+            0 if text[span.clone()].starts_with(|c: char| c.is_ascii_alphanumeric()) => {
+                let at = span.start + rng.below(span.len() + 1);
+                let mut word = text[span.clone()].to_string();
+                word.insert(at - span.start, 'k');
+                word
+            }
+            _ => rng.pick(VALUE_TEXTS).to_string(),
+        };
+        text.replace_range(span, &replacement);
+        let result = cache.parse(&text);
+        assert_eq!(result, parse(&text), "round {round}: {text:?}");
+        patched += usize::from(cache.last_parse_stats().patched);
+        if round % 100 == 99 {
+            text = base.clone();
+        }
+    }
+    // A value that becomes `axis` in quotes is still a value; only the rare no-op is not patched.
+    assert!(patched > 500, "only {patched} of 600 value edits were patched");
+}
+
+#[test]
+fn edits_outside_list_values_are_not_patched() {
+    let mut cache = ParseCache::default();
+    assert_eq!(cache.parse(VALID), parse(VALID));
+    for (from, to) in [
+        ("axis draft_llm", "axis draft_llmx"),                          // a name
+        ("1..2", "1..3"),                                               // a range bound
+        ("items/draft_templates.csv", "items/x.csv"),                   // a file path
+        ("prior-art-retest", "prior-art-retest2"),                      // the cohort id
+        ("combo_v1_b]", "tuple]"),                                      // a value that becomes a keyword
+        ("combo_v1_b]", "combo_v1_b, c]"),                              // more tokens
+        ("balance left", "balance right"),                              // a word the parser reads
+        ("sonnet-4, gemini_25_pro, #", "sonnet-4, gemini_25_pro, # x"), // a comment
+    ] {
+        let edited = VALID.replacen(from, to, 1);
+        assert_ne!(edited, VALID, "{from}");
+        assert_eq!(cache.parse(&edited), parse(&edited), "{from} → {to}");
+        assert!(!cache.last_parse_stats().patched, "{from} → {to} was patched");
+        assert_eq!(cache.parse(VALID), parse(VALID));
+    }
+    // A file with a syntax error anywhere takes the slower path.
+    let broken = format!("{VALID}axis broken = [\n");
+    assert_eq!(cache.parse(&broken), parse(&broken));
+    let edited = broken.replacen("combo_v1_b]", "combo_v1_c]", 1);
+    assert_eq!(cache.parse(&edited), parse(&edited));
+    assert!(!cache.last_parse_stats().patched);
 }

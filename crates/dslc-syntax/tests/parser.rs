@@ -562,3 +562,58 @@ fn lexical_errors_come_with_syntax_errors_in_order() {
         [("E0001", 1, "@"), ("E0004", 1, "\\q"), ("E0010", 2, "["), ("E0003", 3, "\u{1A}")]
     );
 }
+
+#[test]
+fn reuse_from_a_list_and_reuse_none() {
+    let text = "reuse from [pilot-2026-01, \"cohort b\",]\nreuse none\n";
+    let statements = statements(text);
+    let [Statement::Reuse(from), Statement::Reuse(none)] = &statements[..] else { panic!("{statements:#?}") };
+    let ReuseSources::From(list) = &from.sources else { panic!("{from:#?}") };
+    assert_eq!(values(list), ["pilot-2026-01", "cohort b"]);
+    assert_eq!(&text[list.values[1].span.clone()], "\"cohort b\"");
+    assert_eq!(&text[from.span.clone()], "reuse from [pilot-2026-01, \"cohort b\",]");
+    assert!(matches!(&none.sources, ReuseSources::None(span) if &text[span.clone()] == "none"));
+}
+
+#[test]
+fn malformed_reuse_statements_have_their_codes_and_the_next_statement_survives() {
+    let text = "reuse\naxis a = [x]\nreuse from\nreuse all\nreuse from []\nreuse from pilot\nreuse none extra\n";
+    let result = parse(text);
+    assert_eq!(
+        summary(text, &result),
+        [
+            ("E0112", 1, ""),
+            ("E0112", 3, ""),
+            ("E0112", 4, "all"),
+            ("E0113", 5, "[]"),
+            ("E0114", 6, "pilot"),
+            ("E0112", 7, "extra"),
+        ]
+    );
+    // The axis, the empty list, the bare cohort (read as a list) and `reuse none` are kept.
+    let kinds: Vec<&str> = result
+        .file
+        .statements
+        .iter()
+        .map(|s| match s {
+            Statement::Axis(_) => "axis",
+            Statement::Reuse(r) => match &r.sources {
+                ReuseSources::None(_) => "none",
+                ReuseSources::From(list) if list.values.is_empty() => "from []",
+                ReuseSources::From(_) => "from",
+            },
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["axis", "from []", "from", "none"]);
+    let help = result.errors[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("reuse from [COHORT, …]") && help.contains("reuse none"), "{help}");
+}
+
+#[test]
+fn reuse_is_a_keyword_but_a_value_inside_lists() {
+    let statements = statements("axis combo_id = [reuse, none, from]\n");
+    let Statement::Axis(axis) = &statements[0] else { panic!() };
+    let Levels::List(list) = &axis.levels else { panic!() };
+    assert_eq!(values(list), ["reuse", "none", "from"]);
+}

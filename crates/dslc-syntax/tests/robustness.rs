@@ -16,7 +16,8 @@ fn parse(text: &str) -> ParseResult {
 fn check(text: &str) -> ParseResult {
     let result = parse(text);
     let valid = |span: &Span| span.start <= span.end && text.get(span.clone()).is_some();
-    let syntax_codes = ["E0001", "E0002", "E0003", "E0004", "E0010", "E0011", "E0012", "E0013"];
+    let syntax_codes =
+        ["E0001", "E0002", "E0003", "E0004", "E0010", "E0011", "E0012", "E0013", "E0112", "E0113", "E0114"];
     for e in &result.errors {
         assert!(valid(&e.span), "bad error span {:?} in {text:?}: {e:?}", e.span);
         assert!(e.secondary.iter().all(|(s, _)| valid(s)), "bad secondary span in {text:?}: {e:?}");
@@ -94,11 +95,19 @@ fn inner_spans(s: &Statement) -> Vec<Span> {
             items(&t.items, &mut out);
         }
         Statement::Output(o) => out.extend(o.fields.iter().map(|n| n.span.clone())),
+        Statement::Reuse(r) => match &r.sources {
+            ReuseSources::None(span) => out.push(span.clone()),
+            ReuseSources::From(list) => {
+                out.push(list.span.clone());
+                out.extend(list.values.iter().map(|v| v.span.clone()));
+            }
+        },
     }
     out
 }
 
 const VALID: &str = r#"cohort prior-art-retest "note with \"quotes\""
+reuse from [pilot-2026-01, "cohort b"]
 # Axes.
 axis combo_id = [combo_v1_a, combo_v1_b]
 axis draft_template = file("items/draft_templates.csv")
@@ -121,7 +130,7 @@ output combo_id, draft_template, draft_llm,
 fn the_valid_base_spec_is_valid() {
     let result = check(VALID);
     assert!(result.errors.is_empty(), "{:#?}", result.errors);
-    assert_eq!(result.file.statements.len(), 10);
+    assert_eq!(result.file.statements.len(), 11);
 }
 
 #[test]

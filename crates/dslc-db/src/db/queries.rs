@@ -41,7 +41,7 @@ pub fn numbered_tree(db: &dyn Db, spec: SourceFile) -> SpecFile {
 /// Where the spec's statements start now, to map numbered spans back to byte offsets.
 #[salsa::tracked(returns(ref))]
 pub fn span_map(db: &dyn Db, spec: SourceFile) -> SpanMap {
-    spans::number(&parse(db, spec).file).1
+    spans::map_of(&parse(db, spec).file)
 }
 
 /// The analysis of the numbered tree: its spec spans are numbered, so it is reused across
@@ -76,9 +76,10 @@ pub fn resolve_include(db: &dyn Db, spec: SourceFile, file_ref: &FileRef) -> Res
 pub fn check(db: &dyn Db, spec: SourceFile) -> Vec<Diagnostic> {
     let parsed = parse(db, spec);
     let spec_path: FilePath = Arc::from(spec.path(db).as_path());
-    let mut diagnostics: Vec<Diagnostic> = parsed.errors.iter().map(|e| syntax_diagnostic(&spec_path, e)).collect();
-    let had_syntax_errors = !diagnostics.is_empty();
     let text = &spec.contents(db).text;
+    let mut diagnostics: Vec<Diagnostic> =
+        parsed.errors.iter().map(|e| syntax_diagnostic(&spec_path, text, e)).collect();
+    let had_syntax_errors = !diagnostics.is_empty();
     let broken_names = names_in_broken_statements(text, &parsed.errors);
     let mut error_starts: Vec<usize> = parsed.errors.iter().map(|e| e.span.start).collect();
     error_starts.sort_unstable();
@@ -179,7 +180,7 @@ fn names_in_broken_statements<'t>(text: &'t str, errors: &[dslc_syntax::SyntaxEr
     names
 }
 
-fn syntax_diagnostic(spec: &FilePath, error: &dslc_syntax::SyntaxError) -> Diagnostic {
+fn syntax_diagnostic(spec: &FilePath, text: &str, error: &dslc_syntax::SyntaxError) -> Diagnostic {
     let mut d =
         Diagnostic::new(error.code, error.message.clone(), Label::new(spec, error.span.clone(), error.label.clone()));
     for (span, message) in &error.secondary {
@@ -187,6 +188,10 @@ fn syntax_diagnostic(spec: &FilePath, error: &dslc_syntax::SyntaxError) -> Diagn
     }
     if let Some(help) = &error.help {
         d = d.with_help(help.clone());
+    }
+    // A misspelt keyword (`tupel`) gets the keyword as its one suggestion, hence a fix.
+    if let Some(keyword) = dslc_syntax::keyword_typo(text, error) {
+        d = d.with_suggestions(vec![keyword.to_string()]);
     }
     d
 }

@@ -54,6 +54,7 @@ impl Analyzer<'_> {
             column_sources,
             cohort_id: None,
             cohort_note: None,
+            reuse: None,
             stage: StageFields::default(),
             axes: std::mem::take(&mut self.axes),
             rules: std::mem::take(&mut self.rules),

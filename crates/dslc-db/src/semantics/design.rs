@@ -26,6 +26,43 @@ impl Origin {
     }
 }
 
+/// Which earlier cohorts' generations a compile may reuse from the store: the `reuse`
+/// statement, or `dslc compile --reuse-from`, which overrides it. Without one, any.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReusePolicy {
+    /// `reuse none`: only generations this cohort produced itself.
+    None,
+    /// `reuse from [a, b]`: generations of these cohorts (and of this one).
+    From(Vec<String>),
+}
+
+impl ReusePolicy {
+    /// Whether a generation first produced by `origin` may be reused by cohort `this`. A
+    /// cohort's own generations are always its own to use again: a re-run is not reuse.
+    pub fn allows(&self, origin: &str, this: &str) -> bool {
+        origin == this
+            || match self {
+                ReusePolicy::None => false,
+                ReusePolicy::From(cohorts) => cohorts.iter().any(|c| c == origin),
+            }
+    }
+
+    /// The policy as the language writes it, for messages: `reuse none`, `reuse from [a, b]`.
+    pub fn describe(&self) -> String {
+        match self {
+            ReusePolicy::None => "reuse none".into(),
+            ReusePolicy::From(cohorts) => format!("reuse from [{}]", cohorts.join(", ")),
+        }
+    }
+}
+
+/// The spec's `reuse` statement: its policy and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReuseDecl {
+    pub policy: ReusePolicy,
+    pub origin: Origin,
+}
+
 /// A level of an axis or rule: one value, or a combination for pairs and tuples.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Level {
@@ -137,6 +174,8 @@ pub struct Design {
     /// The cohort statement's id and note, if any.
     pub cohort_id: Option<String>,
     pub cohort_note: Option<String>,
+    /// The `reuse` statement, if any (the first, when a spec repeats it: E0220).
+    pub reuse: Option<ReuseDecl>,
     /// Which column feeds each stage field.
     pub stage: StageFields,
     pub axes: Vec<AxisFact>,

@@ -86,13 +86,37 @@ impl Analyzer<'_> {
                 first_seen.insert(level, i);
             }
         }
+        // With every record valid, level `i` comes from record `i` of an items file.
+        let records = match items {
+            Items::File(file_ref) if !duplicates.is_empty() => {
+                self.resolver.resolve(file_ref).ok().map(|included| included.table.clone())
+            }
+            _ => None,
+        };
         for (i, first) in duplicates {
-            let d = Diagnostic::new(
-                codes::DUPLICATE_ITEM,
-                format!("duplicate item in {kind} `{rule}`; the repeat is dropped"),
-                origins[i].label("repeated here"),
-            )
-            .with_label(origins[first].label("first listed here"));
+            let same_row = |table: &Arc<crate::table::Table>| {
+                let cells = |r: usize| table.records.get(r).map(|record| record.cells.iter().map(|c| &c.text));
+                match (cells(i), cells(first)) {
+                    (Some(repeat), Some(original)) => repeat.eq(original),
+                    _ => false,
+                }
+            };
+            let d = if records.as_ref().is_some_and(same_row) {
+                Diagnostic::new(
+                    codes::DUPLICATE_CSV_ROW,
+                    format!("this row of {kind} `{rule}`'s items file repeats an earlier row exactly; the repeat is dropped"),
+                    origins[i].label("repeated row"),
+                )
+                .with_label(origins[first].label("first written here"))
+                .with_help("delete the repeated row")
+            } else {
+                Diagnostic::new(
+                    codes::DUPLICATE_ITEM,
+                    format!("duplicate item in {kind} `{rule}`; the repeat is dropped"),
+                    origins[i].label("repeated here"),
+                )
+                .with_label(origins[first].label("first listed here"))
+            };
             self.report(d);
         }
         let mut index = 0;

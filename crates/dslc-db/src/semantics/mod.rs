@@ -334,6 +334,7 @@ impl<'a> Analyzer<'a> {
             .with_help("declare axes with `axis NAME = [...]`, or bind them with a `tuple`");
             self.report(d);
         }
+        design.reuse = self.reuse(file, cohort_id.as_deref());
         design.cohort_id = cohort_id;
         design.cohort_note = cohort_note;
         let mut diagnostics = self.diagnostics;
@@ -364,6 +365,62 @@ impl<'a> Analyzer<'a> {
             Some(c) => (Some(c.id.text.clone()), c.note.as_ref().map(|n| n.text.clone())),
             None => (None, None),
         }
+    }
+}
+
+impl Analyzer<'_> {
+    /// The `reuse` statement: at most one (E0220), no empty cohort ID (E0221), and a warning
+    /// for the spec's own cohort, whose generations are always its own to reuse (W0223).
+    fn reuse(&mut self, file: &ast::SpecFile, own_cohort: Option<&str>) -> Option<ReuseDecl> {
+        let mut first: Option<&ast::ReuseStmt> = None;
+        for statement in &file.statements {
+            let Statement::Reuse(r) = statement else { continue };
+            match first {
+                Some(previous) => {
+                    let d = Diagnostic::new(
+                        codes::DUPLICATE_REUSE,
+                        "a spec has at most one `reuse` statement",
+                        self.label(&r.span, "second `reuse` statement"),
+                    )
+                    .with_label(self.label(&previous.span, "first written here"))
+                    .with_help("merge them into one `reuse from [...]`, or keep the one you mean");
+                    self.report(d);
+                }
+                None => first = Some(r),
+            }
+        }
+        let statement = first?;
+        let policy = match &statement.sources {
+            ast::ReuseSources::None(_) => ReusePolicy::None,
+            ast::ReuseSources::From(list) => {
+                let mut cohorts = Vec::with_capacity(list.values.len());
+                for value in &list.values {
+                    let id = value.text.trim();
+                    if id.is_empty() {
+                        let d = Diagnostic::new(
+                            codes::EMPTY_REUSE_COHORT,
+                            "a cohort ID in `reuse from` is empty",
+                            self.label(&value.span, "no cohort ID"),
+                        )
+                        .with_help("write the ID of the cohort whose generations may be reused, or remove the entry");
+                        self.report(d);
+                        continue;
+                    }
+                    if own_cohort.is_some_and(|own| own.trim() == id) {
+                        let d = Diagnostic::new(
+                            codes::OWN_COHORT_REUSED,
+                            format!("`reuse from` lists this spec's own cohort `{id}`"),
+                            self.label(&value.span, "this cohort"),
+                        )
+                        .with_help("a cohort may always reuse its own generations; remove it from the list");
+                        self.report(d);
+                    }
+                    cohorts.push(id.to_string());
+                }
+                ReusePolicy::From(cohorts)
+            }
+        };
+        Some(ReuseDecl { policy, origin: self.origin(&statement.span) })
     }
 }
 

@@ -183,6 +183,15 @@ impl Analyzer<'_> {
         entry.origins = kept.into_iter().map(|(_, o)| o).collect();
         entry.domain = std::cell::OnceCell::new();
         let after = entry.levels.len();
+        if after == before {
+            let d = Diagnostic::new(
+                codes::SUBSET_KEEPS_ALL,
+                format!("subset keeps every level of `{entry_name}` ({before}); it changes nothing"),
+                self.label(&s.span, "keeps every level"),
+            )
+            .with_help("remove the subset, or list only the levels to keep");
+            self.report(d);
+        }
         self.rules.push(RuleFact {
             name: format!("subset {entry_name}"),
             kind: "subset",
@@ -389,11 +398,15 @@ impl Analyzer<'_> {
         let Some(depth) = self.rule_depth(&s.name, &indices) else { return };
         let kind =
             EntryKind::Pair { left: self.live[indices[0]].name.clone(), right: self.live[indices[1]].name.clone() };
-        self.install_combination(&s.name, &s.span, &indices, depth, kind, (levels, origins));
+        let dead_if_full = matches!(s.items, Items::List { .. });
+        self.install_combination(&s.name, &s.span, &indices, depth, kind, (levels, origins), dead_if_full);
     }
 
     /// Puts a pair's or tuple's entry in place of its axes (at the lowest of their places) and
-    /// records the rule's fact.
+    /// records the rule's fact. With `dead_if_full`, items that list every combination of the
+    /// axes' levels are reported (W0218). Items files are not: they are often lists of allowed
+    /// combinations shared by several cohorts, complete for one of them by chance.
+    #[allow(clippy::too_many_arguments)]
     fn install_combination(
         &mut self,
         name: &Name,
@@ -402,6 +415,7 @@ impl Analyzer<'_> {
         depth: usize,
         kind: EntryKind,
         (levels, origins): (Vec<Level>, Vec<Origin>),
+        dead_if_full: bool,
     ) {
         let before: Vec<(String, usize)> =
             indices.iter().map(|&i| (self.live[i].name.clone(), self.live[i].levels.len())).collect();
@@ -417,6 +431,26 @@ impl Analyzer<'_> {
             domain: Default::default(),
         };
         let after = entry.levels.len();
+        // Items that list every combination of two or more axes narrow nothing: the rule only
+        // binds the axes into one factor. Distinct items within the domains make this a count.
+        let product = before.iter().try_fold(1usize, |acc, (_, n)| acc.checked_mul(*n));
+        if dead_if_full && before.len() >= 2 && after >= 2 && product == Some(after) {
+            let sizes: Vec<String> = before.iter().map(|(axis, n)| format!("`{axis}` ({n})")).collect();
+            let d = Diagnostic::new(
+                codes::ITEMS_LIST_FULL_PRODUCT,
+                format!(
+                    "{rule} `{}` lists all {after} combinations of {}; it narrows nothing",
+                    name.text,
+                    sizes.join(" × ")
+                ),
+                decl.label("every combination"),
+            )
+            .with_help(
+                "keep only the combinations that belong together, or declare the axes without the rule \
+                 (their columns then keep the plain axes' order)",
+            );
+            self.report(d);
+        }
         let position = *indices.iter().min().unwrap_or(&0);
         self.replace(indices, position, entry, &decl);
         self.rules.push(RuleFact { name: name.text.clone(), kind: rule, span: span.clone(), before, after });
@@ -436,7 +470,15 @@ impl Analyzer<'_> {
             return;
         };
         let members = indices.iter().map(|&i| self.live[i].name.clone()).collect();
-        self.install_combination(&s.name, &s.span, &indices, depth, EntryKind::Tuple { members }, (levels, origins));
+        // An axis this tuple defines takes its levels from the items, so listing all of their
+        // combinations is how such axes are declared, not a rule without effect.
+        let defines_axes = indices.iter().any(|&i| {
+            let decl = &self.live[i].decl;
+            *decl.file == *self.spec && s.span.start <= decl.span.start && decl.span.end <= s.span.end
+        });
+        let dead_if_full = matches!(s.items, Items::List { .. }) && !defines_axes;
+        let kind = EntryKind::Tuple { members };
+        self.install_combination(&s.name, &s.span, &indices, depth, kind, (levels, origins), dead_if_full);
     }
 
     /// Explains why a tuple gave one of its own axes no level at all: every item has the wrong

@@ -314,7 +314,7 @@ pub(crate) fn state_with(file: &SpecFile, cap: usize, files: Files) -> Result<St
                 st.kinds.insert(t.name.text.clone(), "tuple");
             }
             Statement::Output(o) => st.output = Some(o.fields.iter().map(|f| f.text.clone()).collect()),
-            Statement::Axis(_) | Statement::Cohort(_) => {}
+            Statement::Axis(_) | Statement::Cohort(_) | Statement::Reuse(_) => {}
         }
     }
     Ok(st)

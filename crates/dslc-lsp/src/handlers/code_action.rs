@@ -1,6 +1,5 @@
-//! `textDocument/codeAction`: the quick fixes of `dslc-ide`, with the diagnostics they fix.
-
-use std::collections::HashMap;
+//! `textDocument/codeAction`: the quick fixes of `dslc-ide` (replacements and renames, in the
+//! spec and in included CSV files), with the diagnostics they fix.
 
 use tower_lsp_server::ls_types::*;
 
@@ -15,15 +14,11 @@ pub(crate) fn code_actions(doc: &Doc, range: Range) -> Vec<CodeActionOrCommand> 
         .map(|fix| {
             let diagnostics: Vec<Diagnostic> =
                 convert::group(doc.db, &fix.diagnostics, doc.encoding).into_values().flatten().collect();
-            let edit = TextEdit::new(index.range(&fix.span), fix.replacement);
             CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title,
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(diagnostics),
-                edit: Some(WorkspaceEdit {
-                    changes: Some(HashMap::from([(doc.uri.clone(), vec![edit])])),
-                    ..Default::default()
-                }),
+                edit: Some(doc.workspace_edit(&fix.change)),
                 is_preferred: Some(fix.preferred),
                 ..Default::default()
             })

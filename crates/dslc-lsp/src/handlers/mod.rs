@@ -5,6 +5,7 @@ pub(crate) mod code_action;
 pub(crate) mod completion;
 pub(crate) mod definition;
 pub(crate) mod folding_range;
+pub(crate) mod formatting;
 pub(crate) mod hover;
 pub(crate) mod inlay_hint;
 pub(crate) mod references;
@@ -16,7 +17,7 @@ use std::path::Path;
 
 use dslc_db::{Database, SourceFile};
 use dslc_ide::{FileSpan, SourceChange};
-use tower_lsp_server::ls_types::{Location, Position, Range, TextEdit, Uri, WorkspaceEdit};
+use tower_lsp_server::ls_types::{Location, Position, Range, TextEdit, WorkspaceEdit};
 
 use crate::convert::{self, uri_of};
 use crate::position::{Encoding, Positions};
@@ -26,7 +27,6 @@ pub(crate) struct Doc<'a> {
     pub db: &'a Database,
     pub file: SourceFile,
     pub path: &'a Path,
-    pub uri: &'a Uri,
     pub encoding: Encoding,
 }
 

@@ -15,6 +15,7 @@ fn kind(kind: Kind) -> SymbolKind {
         Kind::Cohort => SymbolKind::MODULE,
         Kind::Axis => SymbolKind::FIELD,
         Kind::Rule => SymbolKind::STRUCT,
+        Kind::Policy => SymbolKind::PROPERTY,
     }
 }
 

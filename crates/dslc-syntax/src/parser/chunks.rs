@@ -243,10 +243,24 @@ pub(super) fn unclosed(
 pub(super) fn keyword_help(found: &Token<'_>) -> String {
     match found {
         Token::Word(word) if similar_keyword(word).is_some() => {
-            format!("did you mean `{}`?", similar_keyword(word).unwrap_or_default())
+            did_you_mean_keyword(similar_keyword(word).unwrap_or_default())
         }
-        _ => "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple` or `output`".to_string(),
+        _ => "a statement starts with `cohort`, `axis`, `subset`, `tie`, `pair`, `tuple`, `output` or `reuse`"
+            .to_string(),
     }
+}
+
+fn did_you_mean_keyword(keyword: &str) -> String {
+    format!("did you mean `{keyword}`?")
+}
+
+/// The keyword a syntax error's span misspells, when the error's help is that did-you-mean.
+pub(crate) fn keyword_typo(text: &str, error: &SyntaxError) -> Option<&'static str> {
+    if error.code != codes::SYNTAX_ERROR {
+        return None;
+    }
+    let keyword = similar_keyword(text.get(error.span.clone())?)?;
+    (error.help.as_deref() == Some(did_you_mean_keyword(keyword).as_str())).then_some(keyword)
 }
 
 /// The statement keyword a word is probably a misspelling of, if any.

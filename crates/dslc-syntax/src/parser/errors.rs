@@ -58,8 +58,10 @@ pub(super) fn convert(err: Rich<'_, Token<'_>, Span>, keyword: usize, at_eof: bo
                 Some(Token::Comma) if before.ends_with([',', '[', '(']) => "remove the extra `,`".to_string(),
                 _ => statement_help(stmt).to_string(),
             };
+            // Every malformed `reuse` has its own code, so its page can show the two forms.
+            let code = if stmt == "reuse" { codes::REUSE_SYNTAX } else { codes::SYNTAX_ERROR };
             SyntaxError {
-                code: codes::SYNTAX_ERROR,
+                code,
                 message,
                 span,
                 label: format!("expected {expected_text}"),
@@ -110,6 +112,22 @@ pub(super) fn custom_error(msg: &str, span: Span, text: &str) -> SyntaxError {
             secondary: Vec::new(),
             help: Some("use `tuple` to combine more than two axes".to_string()),
         },
+        CUSTOM_REUSE_EMPTY => SyntaxError {
+            code: codes::REUSE_EMPTY_LIST,
+            message: "`reuse from` lists no cohort".to_string(),
+            span,
+            label: "an empty list".to_string(),
+            secondary: Vec::new(),
+            help: Some("to reuse no earlier cohort's generations, write `reuse none`".to_string()),
+        },
+        CUSTOM_REUSE_BARE => SyntaxError {
+            code: codes::REUSE_BARE_COHORT,
+            message: format!("expected a list of cohort IDs `[…]`, found `{written}`"),
+            span,
+            label: "the cohorts of `reuse from` must be written as a list".to_string(),
+            secondary: Vec::new(),
+            help: Some(format!("write `reuse from [{written}]`")),
+        },
         _ => SyntaxError {
             code: codes::SYNTAX_ERROR,
             message: msg.to_string(),
@@ -131,6 +149,7 @@ fn statement_help(keyword: &str) -> &'static str {
         "pair" => "write `pair NAME (LEFT, RIGHT) = [(l, r), …]`, optionally with `balance left|right|both` before `=`",
         "tuple" => "write `tuple NAME (AXIS, AXIS, …) = [(a, b, …), …]` or `= file(\"items.csv\")`",
         "output" => "write `output FIELD, FIELD, …`",
+        "reuse" => "write `reuse from [COHORT, …]` (bare words or strings) or `reuse none`",
         _ => "",
     }
 }
@@ -147,7 +166,7 @@ fn join_or(items: &[String]) -> String {
 /// Reports names that are keywords, quoted strings or values that are not `[A-Za-z_][A-Za-z0-9_]*`.
 pub(super) fn check_names(statement: &Statement, text: &str, errors: &mut Vec<SyntaxError>) {
     let (head, rest): (Option<&Name>, &[Name]) = match statement {
-        Statement::Cohort(_) => (None, &[]),
+        Statement::Cohort(_) | Statement::Reuse(_) => (None, &[]),
         Statement::Axis(s) => (Some(&s.name), &[]),
         Statement::Subset(s) => (Some(&s.axis), &[]),
         Statement::Tie(s) => (Some(&s.name), &s.axes),

@@ -34,7 +34,7 @@ mod errors;
 mod statements;
 
 use chunks::*;
-pub(crate) use chunks::{split, split_chunk};
+pub(crate) use chunks::{keyword_typo, split, split_chunk};
 use errors::*;
 use statements::*;
 
@@ -52,6 +52,8 @@ impl<'t, 's: 't, I: ValueInput<'t, Token = Token<'s>, Span = Span>> TokenInput<'
 const CUSTOM_BAD_INT: &str = "bad-int";
 const CUSTOM_BARE_LEVEL: &str = "bare-level";
 const CUSTOM_PAIR_ARITY: &str = "pair-arity";
+const CUSTOM_REUSE_EMPTY: &str = "reuse-empty";
+const CUSTOM_REUSE_BARE: &str = "reuse-bare";
 
 /// Parses a spec file. Never panics.
 pub(crate) fn parse(text: &str) -> ParseResult {

@@ -1,11 +1,11 @@
-//! The chumsky parsers of the seven statements and their values, with layer 3 of recovery:
+//! The chumsky parsers of the eight statements and their values, with layer 3 of recovery:
 //! a broken list element is reported and skipped to the next `,` or closing bracket.
 
 use super::*;
 
 /// One parser per statement keyword, in `KEYWORDS` order, so a chunk goes straight to its parser.
 pub(super) fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
-) -> [Boxed<'t, 't, I, Option<Statement>, Extra<'t, 's>>; 7] {
+) -> [Boxed<'t, 't, I, Option<Statement>, Extra<'t, 's>>; 8] {
     let value = select! {
         Token::Word(w) = e => Value { text: w.to_string(), kind: ValueKind::Bare, span: e.span() },
         Token::Str(s) = e => Value { text: unescape(s), kind: ValueKind::Quoted, span: e.span() },
@@ -157,6 +157,32 @@ pub(super) fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
         .ignore_then(name.separated_by(just(Token::Comma)).allow_trailing().at_least(1).collect::<Vec<_>>())
         .map_with(|fields, e| Some(Statement::Output(OutputStmt { fields, span: e.span() })));
 
+    // `reuse from pilot`: one bare cohort is read as `[pilot]` and reported (E0114), and
+    // `reuse from []` keeps the statement but is reported (E0113): `reuse none` says that.
+    let reuse_bare = value.then_ignore(end().rewind()).validate(|v, e, emitter| {
+        emitter.emit(Rich::custom(e.span(), CUSTOM_REUSE_BARE));
+        ValueList { span: v.span.clone(), values: vec![v] }
+    });
+    // Only a list written empty is E0113: one whose elements were all broken is reported already.
+    let reuse_list = elements(value, Token::RBracket)
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .validate(|values: Vec<Option<Value>>, e, emitter| {
+            if values.is_empty() {
+                emitter.emit(Rich::custom(e.span(), CUSTOM_REUSE_EMPTY));
+            }
+            ValueList { values: values.into_iter().flatten().collect(), span: e.span() }
+        });
+    let reuse_sources = choice((
+        just(Token::Word("none")).map_with(|_, e| ReuseSources::None(e.span())),
+        just(Token::Word("from")).ignore_then(
+            choice((reuse_list, reuse_bare)).labelled("a list of cohort IDs `[…]`").map(ReuseSources::From),
+        ),
+    ))
+    .labelled("`from [COHORT, …]` or `none`");
+    let reuse = just(Token::Reuse)
+        .ignore_then(reuse_sources)
+        .map_with(|sources, e| Some(Statement::Reuse(ReuseStmt { sources, span: e.span() })));
+
     // Tokens left after a complete statement are reported once and skipped; the statement is kept.
     let rest = || end().recover_with(via_parser(any().repeated().at_least(1)));
     [
@@ -167,6 +193,7 @@ pub(super) fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
         pair.then_ignore(rest()).boxed(),
         tuple.then_ignore(rest()).boxed(),
         output.then_ignore(rest()).boxed(),
+        reuse.then_ignore(rest()).boxed(),
     ]
 }
 

@@ -55,6 +55,8 @@
 //! so the cache holds about one copy of the current file's text and tree however long an
 //! editing session runs.
 
+mod patch;
+
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -94,12 +96,21 @@ pub struct ParseStats {
     pub reused: usize,
     /// Bytes of text that were lexed; the rest was taken from the previous parse.
     pub lexed: usize,
+    /// Whether the edit was inside one list value, which was patched in the previous tree
+    /// (`parsed` is then 0 and `reused` counts every chunk).
+    pub patched: bool,
 }
 
 impl ParseCache {
     /// Parses `text`, reusing what it can of the previous call's work. The result equals
     /// `dslc_syntax::parse(text)`.
     pub fn parse(&mut self, text: &str) -> ParseResult {
+        if let Some(snapshot) = &mut self.snapshot {
+            if let Some((result, lexed)) = patch::patch_value(snapshot, text) {
+                self.memo.stats = ParseStats { parsed: 0, reused: snapshot.chunks.len(), lexed, patched: true };
+                return result;
+            }
+        }
         self.memo.generation += 1;
         self.memo.stats = ParseStats::default();
         let result = match self.snapshot.take().and_then(|previous| self.reparse(previous, text)) {
@@ -146,19 +157,22 @@ impl ParseCache {
         let jobs: Vec<ChunkJob<'_, '_, '_>> = chunks.iter().map(|chunk| chunk.job(&lexed.tokens, &repairs)).collect();
         let result = finish(text, lexed.errors.clone(), lexed.comments.clone(), &jobs, Some(&mut self.memo));
         drop(jobs);
+        // Every job has its tokens, so nothing is missing.
+        let result = result.unwrap_or_default();
         self.snapshot = Some(Snapshot {
             text: text.to_string(),
             lex_errors: lexed.errors,
             comments: lexed.comments,
             chunks: chunks.into_iter().map(|chunk| chunk.info).collect(),
+            result: result.clone(),
         });
-        // Every job has its tokens, so nothing is missing.
-        result.unwrap_or_default()
+        result
     }
 
     /// Re-parses `text` from the previous parse's front end; `None` if that cannot be done here.
     fn reparse(&mut self, previous: Snapshot, text: &str) -> Option<ParseResult> {
-        let Snapshot { text: old_text, lex_errors: old_errors, comments: old_comments, chunks: old_chunks } = previous;
+        let Snapshot { text: old_text, lex_errors: old_errors, comments: old_comments, chunks: old_chunks, result: _ } =
+            previous;
         let (old_len, new_len) = (old_text.len(), text.len());
         // New offset = old offset + shift, in wrapping arithmetic.
         let shift = new_len.wrapping_sub(old_len);
@@ -249,7 +263,7 @@ impl ParseCache {
         let mut old_text = old_text;
         old_text.clear();
         old_text.push_str(text);
-        self.snapshot = Some(Snapshot { text: old_text, lex_errors, comments, chunks });
+        self.snapshot = Some(Snapshot { text: old_text, lex_errors, comments, chunks, result: result.clone() });
         Some(result)
     }
 }
@@ -267,6 +281,8 @@ struct Snapshot {
     lex_errors: Vec<SyntaxError>,
     comments: Vec<Comment>,
     chunks: Vec<ChunkInfo>,
+    /// What the parse returned, for `patch` to edit in place.
+    result: ParseResult,
 }
 
 /// Whole lines of the new text, lexed; grown a few lines at a time as the cut needs them.
@@ -532,6 +548,16 @@ impl Shift for Statement {
             }
             Statement::Output(OutputStmt { fields, span }) => {
                 fields.shift(by);
+                span.shift(by);
+            }
+            Statement::Reuse(ReuseStmt { sources, span }) => {
+                match sources {
+                    ReuseSources::None(none) => none.shift(by),
+                    ReuseSources::From(ValueList { values, span }) => {
+                        values.shift(by);
+                        span.shift(by);
+                    }
+                }
                 span.shift(by);
             }
         }
