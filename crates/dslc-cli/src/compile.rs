@@ -75,6 +75,9 @@ pub(crate) struct CompileArgs {
     /// With --gens-root: write metadata.json for every gen_id that has none (never overwrites).
     #[arg(long)]
     pub seed_metadata: bool,
+    /// Print how the new membership differs from the one already in --out (then write it).
+    #[arg(long)]
+    pub diff: bool,
     /// With --gens-root: reuse generations only of these cohorts (comma-separated), or `none`;
     /// overrides the spec's `reuse` statement.
     #[arg(long, value_name = "COHORTS")]
@@ -122,6 +125,10 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
     }
     if args.seed_metadata && args.gens_root.is_none() {
         eprintln!("error: --seed-metadata needs --gens-root");
+        return 2;
+    }
+    if args.diff && args.emit != Emit::Membership {
+        eprintln!("error: --diff compares memberships, so it needs --emit membership (the default)");
         return 2;
     }
     if args.reuse_from.is_some() && args.gens_root.is_none() {
@@ -239,6 +246,12 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
     if renderer.write(args.report.format, &diagnostics, &mut std::io::stderr()).is_err() {
         return 2;
     }
+    if let (true, Some(plan)) = (args.diff, &plan) {
+        if let Err(e) = print_diff(plan, &cohort, &args.out, (args.wide, origins.as_ref()), args.report.format) {
+            eprintln!("error: cannot compare with {}: {e}", args.out.display());
+            return 2;
+        }
+    }
     let replication = lookups::replication(&db, spec);
     // Without a parent directory there was nothing to lock; it is created and locked now.
     let out_dir = match out_dir.map_or_else(|| OutDir::open(&args.out), Ok) {
@@ -338,6 +351,46 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         eprintln!("compiled {cohort}: {counts}{store_note}; wrote {}", shown.join(", "));
     }
     0
+}
+
+/// `--diff`: prints on stdout how the plan's membership differs from the one in `out` (none
+/// there compares as empty; an unreadable one is reported and not compared).
+fn print_diff(
+    plan: &dslc_compile::plan::Plan,
+    cohort: &str,
+    out: &Path,
+    (wide, origins): (bool, Option<&dslc_compile::origins::Origins>),
+    format: Format,
+) -> std::io::Result<()> {
+    use dslc_compile::membership::{parse_membership, parse_stage_manifest, Cohort};
+    let old = if out.join("membership.csv").exists() {
+        match Cohort::open(out) {
+            Ok(old) => old,
+            Err(e) => {
+                eprintln!("warning: not compared with the membership in {}: {e}", out.display());
+                eprintln!("help: {}", e.help);
+                return Ok(());
+            }
+        }
+    } else {
+        Cohort::default()
+    };
+    // The new side is exactly what is about to be written; its stage manifest explains it.
+    let mut membership = Vec::new();
+    lower::write_membership(plan, cohort, wide, origins, &mut membership)?;
+    let mut manifest = Vec::new();
+    lower::write_stage_manifest(plan, cohort, origins, &mut manifest)?;
+    let invalid = |e: dslc_compile::membership::ReadError| std::io::Error::other(e.to_string());
+    let new_path = out.join("membership.csv");
+    let mut new = parse_membership(&new_path, &String::from_utf8_lossy(&membership)).map_err(invalid)?;
+    new.stage_manifest = Some(parse_stage_manifest(&new_path, &String::from_utf8_lossy(&manifest)).map_err(invalid)?);
+    let diff = crate::diff::compare(&old, &new);
+    let (old_name, new_name) = (format!("{} on disk", out.display()), format!("{} from this compile", out.display()));
+    match format {
+        Format::Json => crate::cohorts::print_json(&crate::diff::to_json(&diff, &old_name, &new_name)),
+        _ => print!("{}", crate::diff::human(&diff, &old_name, &new_name)),
+    }
+    Ok(())
 }
 
 /// Tells what opening `--out` repaired: an interrupted commit finished, leftovers removed.

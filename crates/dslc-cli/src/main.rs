@@ -1,5 +1,5 @@
-//! The `dslc` binary: command-line parsing and the check, compile, fmt, migrate, explain,
-//! completions and man commands.
+//! The `dslc` binary: command-line parsing and the check, compile, fmt, migrate, diff, show,
+//! verify, why, explain, completions and man commands.
 
 // glibc's allocator made check time grow faster than the input on large specs (the scaling
 // bench); mimalloc keeps it linear and is faster on every benchmark.
@@ -7,13 +7,18 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod cohorts;
 mod color;
 mod compile;
+mod diff;
 mod explain;
 mod fmt;
 mod generate;
 mod migrate;
 mod render;
+mod show;
+mod verify;
+mod why;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +52,18 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Translate YAML bundles (config.yaml, spec.json) of the old system into .cohort specs.
     Migrate(migrate::MigrateArgs),
+    /// Compare two compiled cohorts: gen_ids added, removed and kept per stage.
+    ///
+    /// Exit 0 when equal, 1 when different, 2 on error (like diff).
+    Diff(diff::DiffArgs),
+    /// Print a compiled cohort's members with templates, models, combos and parents.
+    Show(show::ShowArgs),
+    /// Check a compiled cohort's parents, its stage manifest and, with a store, its metadata.
+    Verify(verify::VerifyArgs),
+    /// Tell whether a combination of values is in a spec's rows, and if not, what removes it.
+    ///
+    /// Exit 0 if present, 1 if excluded, 2 on error.
+    Why(why::WhyArgs),
     /// Print the documentation page of a diagnostic code.
     Explain {
         /// A code such as E0103 (case does not matter).
@@ -100,6 +117,10 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Migrate(args) => migrate::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Show(args) => show::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Why(args) => why::run(&args),
         Command::Explain { list: true, .. } => explain::list(),
         Command::Explain { code, .. } => explain::run(code.as_deref().unwrap_or_default()),
         Command::Lsp => match dslc_lsp::run() {

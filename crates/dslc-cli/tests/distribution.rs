@@ -165,11 +165,15 @@ fn man_dir_writes_one_page_per_command() {
         "dslc-check.1",
         "dslc-compile.1",
         "dslc-completions.1",
+        "dslc-diff.1",
         "dslc-explain.1",
         "dslc-fmt.1",
         "dslc-lsp.1",
         "dslc-man.1",
         "dslc-migrate.1",
+        "dslc-show.1",
+        "dslc-verify.1",
+        "dslc-why.1",
         "dslc.1",
     ];
     assert_eq!(pages, expected);

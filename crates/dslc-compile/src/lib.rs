@@ -1,11 +1,12 @@
 //! Compiler layer of dslc: plans a checked spec (and reports what stops a compile, as
-//! diagnostics), streams design rows and writes outputs atomically.
+//! diagnostics), streams design rows, writes outputs atomically, and reads compiled cohorts back.
 
 pub mod diagnostics;
 pub mod gen_id;
 pub mod lock;
 pub mod lookups;
 pub mod lower;
+pub mod membership;
 pub mod origins;
 pub mod output;
 pub mod plan;

@@ -14,6 +14,7 @@ pub mod semantics;
 pub mod spans;
 pub mod stage;
 pub mod table;
+pub mod why;
 
 pub use db::{
     analyze, check, counts, describe_count, parse, Counts, Database, Db, Directory, FileContents, FileStatus,

@@ -111,7 +111,12 @@ fn name_hover(spec: &Spec, symbol: &Symbol) -> String {
         return match design.rules.iter().find(|r| r.name == name) {
             Some(rule) => {
                 let before: Vec<String> = rule.before.iter().map(|(n, c)| format!("`{n}` {c}")).collect();
-                format!("**{kind}** `{name}`\n\nbefore: {}\n\nafter: {} levels", before.join(" × "), rule.after)
+                format!(
+                    "**{kind}** `{name}`\n\nbefore: {}\n\nafter: {} levels\n\n{}",
+                    before.join(" × "),
+                    rule.after,
+                    removes(kind, rule)
+                )
             }
             // The rule failed (its errors say why), so there are no domain sizes to show.
             None => format!("**{kind}** `{name}`\n\n*no domain sizes: the rule has errors*"),
@@ -145,6 +150,15 @@ fn name_hover(spec: &Spec, symbol: &Symbol) -> String {
         out.push_str("\n\nstage field: the name decides what the column feeds, so it cannot be renamed");
     }
     out
+}
+
+/// "this pair removes N of M combinations": M is the product of the rule's axes' level counts
+/// before it ran, N what it did not keep (the same count `dslc why` explains one by one).
+fn removes(kind: &str, rule: &dslc_db::semantics::RuleFact) -> String {
+    let total = rule.before.iter().fold(1u128, |acc, (_, c)| acc.saturating_mul(*c as u128));
+    let removed = total.saturating_sub(rule.after as u128);
+    let unit = if rule.before.len() == 1 { "levels" } else { "combinations" };
+    format!("this {kind} removes {removed} of {total} {unit}")
 }
 
 fn value_hover(spec: &Spec, axis: &str, word: &str) -> String {

@@ -127,6 +127,21 @@ fn rule_axis_lists_offer_declared_names() {
 // Hover, definition, references
 
 #[test]
+fn hover_on_a_rule_says_how_many_combinations_it_removes() {
+    let f = fixture("cohort c\naxis a = [x1, x2]\naxis b = [y1, y2, y3]\npair p$0 (a, b) = [(x1, y1), (x2, y3)]\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.ends_with("this pair removes 4 of 6 combinations"), "{}", hover.markdown);
+    assert_eq!(f.at(&f.root.join("spec.cohort"), &hover.span), "p");
+    let f = fixture("cohort c\naxis a = [x, y, z]\naxis b = [y, z, w]\ntie t$0 (a, b)\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.ends_with("this tie removes 7 of 9 combinations"), "{}", hover.markdown);
+    // A rule that keeps everything removes nothing.
+    let f = fixture("cohort c\naxis a = [x]\naxis b = [y]\ntuple t$0 (a, b) = [(x, y)]\n");
+    let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();
+    assert!(hover.markdown.ends_with("this tuple removes 0 of 1 combinations"), "{}", hover.markdown);
+}
+
+#[test]
 fn hover_on_a_use_describes_the_axis() {
     let f = fixture("cohort c\naxis style = [plain, bold]\nsubset sty$0le = [plain]\n");
     let hover = dslc_ide::hover(&f.db, f.spec, f.offset).unwrap();

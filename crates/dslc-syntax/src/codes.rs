@@ -145,6 +145,10 @@ codes! {
     MIGRATE_YAML_TYPE = "W0733", Warning, "YAML 1.1 value read as a non-string";
     MIGRATE_DUPLICATE_KEY = "W0734", Warning, "YAML key given twice";
     MIGRATE_SUBSET_TYPE = "W0735", Warning, "subset value that matched no level by YAML type";
+    // Questions about the rows (`dslc why`).
+    WHY_REMOVED = "E0801", Error, "combination removed by a rule or subset";
+    WHY_NOT_A_LEVEL = "E0802", Error, "combination names a value that is not a level";
+    WHY_UNKNOWN_FIELD = "E0803", Error, "combination names a field that is not a column";
 }
 
 /// The areas codes are grouped in, by their first two digits: the sections of the docs' list.
@@ -157,6 +161,7 @@ pub const AREAS: &[(&str, &str)] = &[
     ("05", "catalogs and the project file"),
     ("06", "compilation"),
     ("07", "migration from YAML"),
+    ("08", "questions about the rows (`dslc why`)"),
 ];
 
 /// The area of a code: its first two digits (`E0501` → `05`).
