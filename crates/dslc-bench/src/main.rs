@@ -327,26 +327,38 @@ fn resident_kb(pid: u32) -> Option<u64> {
     status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
 }
 
+/// The release `dslc` beside this benchmark, or `None` (with a note) when it is not built.
+fn dslc_binary(benchmark: &str) -> Option<PathBuf> {
+    let binary = std::env::current_exe().ok()?.with_file_name("dslc");
+    if !binary.exists() {
+        println!("(skipping {benchmark} benchmark: build it with `cargo build --release -p dslc-cli`)");
+        return None;
+    }
+    Some(binary)
+}
+
+/// The real `dslc lsp`, initialized with `root` as its workspace.
+fn start_lsp(binary: &Path, root: &Path) -> dslc_lsp::client::Client {
+    let mut client = dslc_lsp::client::Client::spawn(binary).expect("start dslc lsp");
+    let root_uri = format!("file://{}", root.display());
+    client
+        .request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}))
+        .expect("initialized");
+    client.notify("initialized", serde_json::json!({})).unwrap();
+    client
+}
+
 /// Drives the real `dslc lsp` on a 10,000-line spec with catalogs of 10,000 IDs: latency from a
 /// one-character didChange to its publishDiagnostics, completion latency, memory over 2,000 edits.
 fn bench_lsp() {
-    let binary = std::env::current_exe().unwrap().with_file_name("dslc");
-    if !binary.exists() {
-        println!("(skipping lsp benchmark: build it with `cargo build --release -p dslc-cli`)");
-        return;
-    }
+    let Some(binary) = dslc_binary("lsp") else { return };
     let dir = tempfile::tempdir().unwrap();
     let (spec_path, spec) = lsp_project(dir.path());
     let uri = format!("file://{}", spec_path.display());
     let lines = spec.lines().count();
     println!("lsp: {lines}-line spec, catalogs of 10,000 IDs");
 
-    let mut client = dslc_lsp::client::Client::spawn(&binary).expect("start dslc lsp");
-    let root_uri = format!("file://{}", dir.path().display());
-    client
-        .request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}))
-        .expect("initialized");
-    client.notify("initialized", serde_json::json!({})).unwrap();
+    let mut client = start_lsp(&binary, dir.path());
     client
         .notify(
             "textDocument/didOpen",
@@ -504,18 +516,9 @@ fn bench_lsp_phases() {
 /// 1,000, 2,000 and 4,000 repeated levels (one warning with two labels each) and the time from
 /// didOpen to their publishDiagnostics is printed with its ratio to the previous size.
 fn bench_lsp_publish() {
-    let binary = std::env::current_exe().unwrap().with_file_name("dslc");
-    if !binary.exists() {
-        println!("(skipping lsp-publish benchmark: build it with `cargo build --release -p dslc-cli`)");
-        return;
-    }
+    let Some(binary) = dslc_binary("lsp-publish") else { return };
     let dir = tempfile::tempdir().unwrap();
-    let mut client = dslc_lsp::client::Client::spawn(&binary).expect("start dslc lsp");
-    let root_uri = format!("file://{}", dir.path().display());
-    client
-        .request("initialize", serde_json::json!({"processId": null, "rootUri": root_uri, "capabilities": {}}))
-        .expect("initialized");
-    client.notify("initialized", serde_json::json!({})).unwrap();
+    let mut client = start_lsp(&binary, dir.path());
     println!("lsp-publish: didOpen → publishDiagnostics, median of 9 interleaved rounds");
     let sizes = [1_000usize, 2_000, 4_000];
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); sizes.len()];

@@ -97,3 +97,16 @@ pub(crate) fn entries(n: usize) -> String {
 pub(crate) fn print_json(value: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
+
+/// A `--gens-root` given to `show` or `verify` must be a directory; `Err` holds the exit code
+/// after saying so.
+pub(crate) fn check_store(root: Option<&std::path::Path>) -> Result<(), i32> {
+    match root {
+        Some(root) if !root.is_dir() => {
+            eprintln!("error: --gens-root {}: not a directory", root.display());
+            eprintln!("help: name the store `dslc compile --gens-root` uses (<STORE>/<stage>/<gen_id>/metadata.json)");
+            Err(2)
+        }
+        _ => Ok(()),
+    }
+}

@@ -12,7 +12,7 @@ use dslc_compile::output::{OutDir, OutputSet};
 use dslc_compile::store;
 use dslc_db::diagnostic::Diagnostic;
 use dslc_db::stage::Mode;
-use dslc_db::{Database, Db, Design, FileStatus, ReusePolicy};
+use dslc_db::{Database, Design, ReusePolicy};
 use dslc_syntax::codes::Severity;
 
 use crate::render::{Format, Renderer};
@@ -177,18 +177,10 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         return 2;
     }
     let renderer = Renderer::new(&db, human && use_color(std::io::stderr().is_terminal()));
-    let spec = db.file(&spec_path);
-    match &spec.contents(&db).status {
-        FileStatus::Present => {}
-        FileStatus::Missing => {
-            eprintln!("error: no such file: {}", args.spec.display());
-            return 2;
-        }
-        FileStatus::Unreadable(reason) => {
-            eprintln!("error: cannot read {}: {reason}", args.spec.display());
-            return 2;
-        }
-    }
+    let spec = match crate::read_spec(&db, &args.spec) {
+        Ok(spec) => spec,
+        Err(code) => return code,
+    };
     let mut diagnostics = dslc_db::check(&db, spec).clone();
     let design = &dslc_db::analyze(&db, spec).design;
     let options = PlanOptions { max_rows: args.max_rows, gens_root: args.gens_root.clone(), form_plan: false };

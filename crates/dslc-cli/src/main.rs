@@ -186,6 +186,24 @@ fn parse_catalog_flag(spec: &str) -> Result<dslc_db::project::CatalogOverride, S
     Ok(CatalogOverride { field, path: absolute(path), column })
 }
 
+/// The input of the spec a command reads (`written` as the user gave it, for messages); a missing
+/// or unreadable spec is said on stderr and becomes exit code 2.
+pub(crate) fn read_spec(db: &dslc_db::Database, written: &std::path::Path) -> Result<dslc_db::SourceFile, i32> {
+    use dslc_db::{Db, FileStatus};
+    let spec = db.file(&absolute(written));
+    match &spec.contents(db).status {
+        FileStatus::Present => Ok(spec),
+        FileStatus::Missing => {
+            eprintln!("error: no such file: {}", written.display());
+            Err(2)
+        }
+        FileStatus::Unreadable(reason) => {
+            eprintln!("error: cannot read {}: {reason}", written.display());
+            Err(2)
+        }
+    }
+}
+
 /// Makes a path absolute against the working directory, resolving `.` and `..` lexically.
 pub fn absolute(path: &std::path::Path) -> PathBuf {
     let joined =

@@ -189,12 +189,8 @@ pub(crate) fn run(args: &ShowArgs) -> i32 {
         Ok(cohort) => cohort,
         Err(code) => return code,
     };
-    if let Some(root) = &args.gens_root {
-        if !root.is_dir() {
-            eprintln!("error: --gens-root {}: not a directory", root.display());
-            eprintln!("help: name the store `dslc compile --gens-root` uses (<STORE>/<stage>/<gen_id>/metadata.json)");
-            return 2;
-        }
+    if let Err(code) = cohorts::check_store(args.gens_root.as_deref()) {
+        return code;
     }
     let details = match joined_details(&cohort, args.gens_root.as_deref()) {
         Ok(details) => details,

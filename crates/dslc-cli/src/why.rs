@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use dslc_db::why::Why;
-use dslc_db::{Database, Db, FileStatus};
+use dslc_db::Database;
 use dslc_syntax::codes::Severity;
 
 use crate::render::{Format, Renderer};
@@ -56,18 +56,10 @@ pub(crate) fn run(args: &WhyArgs) -> i32 {
         return 2;
     }
     let spec_path = absolute(&args.spec);
-    let spec = db.file(&spec_path);
-    match &spec.contents(&db).status {
-        FileStatus::Present => {}
-        FileStatus::Missing => {
-            eprintln!("error: no such file: {}", args.spec.display());
-            return 2;
-        }
-        FileStatus::Unreadable(reason) => {
-            eprintln!("error: cannot read {}: {reason}", args.spec.display());
-            return 2;
-        }
-    }
+    let spec = match crate::read_spec(&db, &args.spec) {
+        Ok(spec) => spec,
+        Err(code) => return code,
+    };
     let human = args.format == WhyFormat::Human;
     let renderer = Renderer::new(&db, human && use_color(std::io::stdout().is_terminal()));
     let format = if human { Format::Human } else { Format::Json };
