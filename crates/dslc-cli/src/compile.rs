@@ -204,11 +204,13 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
     }
     let cohort = cohort_id(args.cohort_id.as_deref(), design, &spec_path);
 
+    // One progress line for the rows planned, then one for the bytes written (both only on a
+    // terminal, for large products): writing a large cohort takes as long as planning it.
+    let shows_progress = human && design.stage.mode != Mode::EvaluateOnly;
+    let mut bar = Progress::new(design.row_count(), shows_progress);
     let plan = if args.emit == Emit::Rows {
         None
     } else {
-        let shows_progress = human && design.stage.mode != Mode::EvaluateOnly;
-        let mut bar = Progress::new(design.row_count(), shows_progress);
         let planned = plan_spec(&db, spec, &PlanOptions { form_plan: true, ..options }, |done| bar.update(done));
         bar.finish();
         if planned.needs_gens_root {
@@ -253,25 +255,31 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
             return 2;
         }
     };
+    let mut writing = bar.writing();
     let written = OutputSet::new(&out_dir).and_then(|mut set| {
+        let mut write = |name: &str, fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>| {
+            set.write(name, |w| writing.file(name, w, fill))
+        };
         match (&plan, args.emit) {
             (None, _) => {
                 let format = dslc_compile::rows::RowFormat::from(args.rows_format);
-                set.write(format.file_name(), |w| {
+                write(format.file_name(), &mut |w| {
                     dslc_compile::rows::write_rows_as(design, format, args.seed.as_ref(), w).map(|_| ())
                 })?
             }
-            (Some(plan), Emit::Ir) => set.write("ir.json", |w| lower::write_ir(plan, &cohort, w))?,
+            (Some(plan), Emit::Ir) => write("ir.json", &mut |w| lower::write_ir(plan, &cohort, w))?,
             (Some(plan), _) => {
-                set.write("membership.csv", |w| {
+                write("membership.csv", &mut |w| {
                     lower::write_membership(plan, &cohort, args.wide, origins.as_ref(), w)
                 })?;
-                set.write("manifest.json", |w| lower::write_manifest(plan, &cohort, replication.as_ref(), w))?;
-                set.write("stage_manifest.json", |w| lower::write_stage_manifest(plan, &cohort, origins.as_ref(), w))?;
+                write("manifest.json", &mut |w| lower::write_manifest(plan, &cohort, replication.as_ref(), w))?;
+                write("stage_manifest.json", &mut |w| lower::write_stage_manifest(plan, &cohort, origins.as_ref(), w))?;
             }
         }
+        writing.committing();
         set.commit()
     });
+    writing.finish();
     let paths = match written {
         Ok(paths) => paths,
         Err(e) => {
@@ -437,8 +445,85 @@ impl Progress {
     }
 
     fn finish(&self) {
-        if self.enabled {
+        if self.enabled && self.last_percent > 0 {
             eprintln!();
         }
+    }
+
+    /// The progress of writing the outputs, shown when planning's was.
+    fn writing(&self) -> WriteProgress {
+        WriteProgress { enabled: self.enabled, total: 0, shown: 0, started: false }
+    }
+}
+
+/// Bytes written so far across the output files, on one line that each file updates.
+struct WriteProgress {
+    enabled: bool,
+    total: u64,
+    /// `total` when the line was last drawn.
+    shown: u64,
+    started: bool,
+}
+
+impl WriteProgress {
+    /// Redraw after about this many new bytes: often enough to move, rarely enough to cost nothing.
+    const STEP: u64 = 8 << 20;
+
+    /// Runs `fill` on `w`, counting what it writes when the line is shown.
+    fn file(
+        &mut self,
+        name: &str,
+        w: &mut dyn std::io::Write,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if !self.enabled {
+            return fill(w);
+        }
+        self.started = true;
+        self.draw(name);
+        let mut counting = Counting { inner: w, progress: self, name };
+        fill(&mut counting)?;
+        self.draw(name);
+        Ok(())
+    }
+
+    fn draw(&mut self, name: &str) {
+        self.shown = self.total;
+        eprint!("\r\x1b[2Kwriting {name}: {:.1} MB", self.total as f64 / 1e6);
+    }
+
+    /// Shown while the files are synced and renamed into place.
+    fn committing(&mut self) {
+        if self.enabled && self.started {
+            eprint!("\r\x1b[2Kcommitting {:.1} MB of outputs…", self.total as f64 / 1e6);
+        }
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.started {
+            eprintln!();
+        }
+    }
+}
+
+/// A writer that adds what passes through it to a [`WriteProgress`].
+struct Counting<'a, 'p> {
+    inner: &'a mut dyn std::io::Write,
+    progress: &'p mut WriteProgress,
+    name: &'a str,
+}
+
+impl std::io::Write for Counting<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.progress.total += n as u64;
+        if self.progress.total - self.progress.shown >= WriteProgress::STEP {
+            self.progress.draw(self.name);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

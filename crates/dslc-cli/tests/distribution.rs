@@ -276,3 +276,38 @@ fn a_terminal_is_coloured_unless_term_is_dumb_or_no_color_is_set() {
     let no_color = check_on_a_terminal("xterm", &[("NO_COLOR", "1")]).unwrap();
     assert!(no_color.contains("error[") && !no_color.contains(ESCAPE), "{no_color}");
 }
+
+#[test]
+fn progress_on_a_terminal_covers_writing_the_outputs() {
+    if !has_program("script") {
+        eprintln!("util-linux `script` is not installed; the terminal case was not run");
+        return;
+    }
+    // A million rows: the size from which progress is shown.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("spec.cohort"), "cohort big\naxis a = 1..100\naxis b = 1..100\naxis c = 1..100\n")
+        .unwrap();
+    let command = format!("{} compile spec.cohort --emit rows --out out", env!("CARGO_BIN_EXE_dslc"));
+    let output = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env("TERM", "xterm")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let shown = text(&output.stdout);
+    // The line ends at the size of what was written.
+    let size = std::fs::metadata(dir.path().join("out/rows.csv")).unwrap().len();
+    let megabytes = format!("{:.1} MB", size as f64 / 1e6);
+    assert!(shown.contains(&format!("writing rows.csv: {megabytes}")), "{shown}");
+    assert!(shown.contains(&format!("committing {megabytes} of outputs…")), "{shown}");
+    assert!(shown.contains("compiled big: 1000000 rows"), "{shown}");
+
+    // Not on a terminal: no progress at all.
+    let piped = StdCommand::new(env!("CARGO_BIN_EXE_dslc"))
+        .args(["compile", "spec.cohort", "--emit", "rows", "--out", "out2"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!text(&piped.stderr).contains("writing"), "{}", text(&piped.stderr));
+}
