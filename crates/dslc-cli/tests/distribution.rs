@@ -148,7 +148,7 @@ fn the_man_page_describes_every_command() {
         let rendered = StdCommand::new("groff").args(["-man", "-Tascii", "-P-cbou"]).arg(&file).output().unwrap();
         assert!(rendered.status.success(), "{}", text(&rendered.stderr));
         let rendered = text(&rendered.stdout);
-        assert!(rendered.contains("check, compile and explain cohort specs"), "{rendered}");
+        assert!(rendered.contains("check, compile, format and migrate cohort specs"), "{rendered}");
         assert!(rendered.contains("--color"), "{rendered}");
     }
 }
