@@ -52,23 +52,7 @@ pub fn write_record<'a, W: Write + ?Sized>(out: &mut W, fields: impl IntoIterato
 
 /// Streams every design row of `design` as CSV into `out`; returns the number of rows written.
 pub fn write_rows<W: Write + ?Sized>(design: &Design, out: &mut W) -> io::Result<u64> {
-    write_record(out, design.columns.iter().map(String::as_str))?;
-    let mut written = 0u64;
-    let mut failure = None;
-    design.for_each_row(|row| match write_record(out, row.iter().map(|sym| design.interner.get(*sym))) {
-        Ok(()) => {
-            written += 1;
-            true
-        }
-        Err(e) => {
-            failure = Some(e);
-            false
-        }
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(written),
-    }
+    write_rows_as(design, RowFormat::Csv, None, out)
 }
 
 /// Writes the design rows in `format`, shuffled by `seed` when there is one; returns the number
