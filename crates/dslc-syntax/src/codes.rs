@@ -50,6 +50,9 @@ codes! {
     UNCLOSED_DELIMITER = "E0011", Error, "unclosed delimiter";
     EXPECTED_NAME = "E0012", Error, "a value where a name is expected";
     INVALID_INTEGER = "E0013", Error, "invalid integer in a range";
+    REUSE_SYNTAX = "E0014", Error, "malformed reuse statement";
+    REUSE_EMPTY_LIST = "E0015", Error, "reuse from an empty list";
+    REUSE_BARE_COHORT = "E0016", Error, "reuse cohorts not written as a list";
 
     // Names and declarations.
     DUPLICATE_AXIS = "E0101", Error, "axis declared twice";
@@ -63,9 +66,6 @@ codes! {
     RULE_NAME_CLASH = "E0109", Error, "rule name clashes with an axis";
     DUPLICATE_LEVEL = "W0110", Warning, "duplicate level dropped";
     EMPTY_AXIS = "E0111", Error, "axis has no levels";
-    REUSE_SYNTAX = "E0112", Error, "malformed reuse statement";
-    REUSE_EMPTY_LIST = "E0113", Error, "reuse from an empty list";
-    REUSE_BARE_COHORT = "E0114", Error, "reuse cohorts not written as a list";
 
     // Rules.
     SUBSET_EMPTIES_AXIS = "E0201", Error, "subset leaves an axis empty";

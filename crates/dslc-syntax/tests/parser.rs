@@ -582,12 +582,12 @@ fn malformed_reuse_statements_have_their_codes_and_the_next_statement_survives()
     assert_eq!(
         summary(text, &result),
         [
-            ("E0112", 1, ""),
-            ("E0112", 3, ""),
-            ("E0112", 4, "all"),
-            ("E0113", 5, "[]"),
-            ("E0114", 6, "pilot"),
-            ("E0112", 7, "extra"),
+            ("E0014", 1, ""),
+            ("E0014", 3, ""),
+            ("E0014", 4, "all"),
+            ("E0015", 5, "[]"),
+            ("E0016", 6, "pilot"),
+            ("E0014", 7, "extra"),
         ]
     );
     // The axis, the empty list, the bare cohort (read as a list) and `reuse none` are kept.

@@ -17,7 +17,7 @@ fn check(text: &str) -> ParseResult {
     let result = parse(text);
     let valid = |span: &Span| span.start <= span.end && text.get(span.clone()).is_some();
     let syntax_codes =
-        ["E0001", "E0002", "E0003", "E0004", "E0010", "E0011", "E0012", "E0013", "E0112", "E0113", "E0114"];
+        ["E0001", "E0002", "E0003", "E0004", "E0010", "E0011", "E0012", "E0013", "E0014", "E0015", "E0016"];
     for e in &result.errors {
         assert!(valid(&e.span), "bad error span {:?} in {text:?}: {e:?}", e.span);
         assert!(e.secondary.iter().all(|(s, _)| valid(s)), "bad secondary span in {text:?}: {e:?}");

@@ -157,13 +157,13 @@ pub(super) fn statement_parsers<'t, 's: 't, I: TokenInput<'t, 's>>(
         .ignore_then(name.separated_by(just(Token::Comma)).allow_trailing().at_least(1).collect::<Vec<_>>())
         .map_with(|fields, e| Some(Statement::Output(OutputStmt { fields, span: e.span() })));
 
-    // `reuse from pilot`: one bare cohort is read as `[pilot]` and reported (E0114), and
-    // `reuse from []` keeps the statement but is reported (E0113): `reuse none` says that.
+    // `reuse from pilot`: one bare cohort is read as `[pilot]` and reported (E0016), and
+    // `reuse from []` keeps the statement but is reported (E0015): `reuse none` says that.
     let reuse_bare = value.then_ignore(end().rewind()).validate(|v, e, emitter| {
         emitter.emit(Rich::custom(e.span(), CUSTOM_REUSE_BARE));
         ValueList { span: v.span.clone(), values: vec![v] }
     });
-    // Only a list written empty is E0113: one whose elements were all broken is reported already.
+    // Only a list written empty is E0015: one whose elements were all broken is reported already.
     let reuse_list = elements(value, Token::RBracket)
         .delimited_by(just(Token::LBracket), just(Token::RBracket))
         .validate(|values: Vec<Option<Value>>, e, emitter| {
