@@ -1,6 +1,7 @@
 //! `dslc compile`: checks a spec, builds its staged plan, and writes its outputs atomically into
 //! `--out`; optionally reports and seeds the generation store.
 
+use std::cell::Cell;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -255,7 +256,7 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
             return 2;
         }
     };
-    let mut writing = bar.writing();
+    let writing = bar.writing();
     let written = OutputSet::new(&out_dir).and_then(|mut set| {
         let mut write = |name: &str, fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>| {
             set.write(name, |w| writing.file(name, w, fill))
@@ -269,11 +270,27 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
             }
             (Some(plan), Emit::Ir) => write("ir.json", &mut |w| lower::write_ir(plan, &cohort, w))?,
             (Some(plan), _) => {
-                write("membership.csv", &mut |w| {
-                    lower::write_membership(plan, &cohort, args.wide, origins.as_ref(), w)
+                // Both large files in one pass: streamed evaluations are generated once.
+                let names = ("membership.csv", "stage_manifest.json");
+                set.write_pair(names, |membership, stage_manifest| {
+                    writing.pair(names, membership, stage_manifest, &mut |m, s| {
+                        let threads = lower::threads_for(plan);
+                        lower::write_membership_and_stage_manifest(
+                            plan,
+                            &cohort,
+                            args.wide,
+                            origins.as_ref(),
+                            m,
+                            s,
+                            threads,
+                        )
+                    })
                 })?;
-                write("manifest.json", &mut |w| lower::write_manifest(plan, &cohort, replication.as_ref(), w))?;
-                write("stage_manifest.json", &mut |w| lower::write_stage_manifest(plan, &cohort, origins.as_ref(), w))?;
+                set.write("manifest.json", |w| {
+                    writing.file("manifest.json", w, &mut |w| {
+                        lower::write_manifest(plan, &cohort, replication.as_ref(), w)
+                    })
+                })?;
             }
         }
         writing.committing();
@@ -452,17 +469,17 @@ impl Progress {
 
     /// The progress of writing the outputs, shown when planning's was.
     fn writing(&self) -> WriteProgress {
-        WriteProgress { enabled: self.enabled, total: 0, shown: 0, started: false }
+        WriteProgress { enabled: self.enabled, total: Cell::new(0), shown: Cell::new(0), started: Cell::new(false) }
     }
 }
 
 /// Bytes written so far across the output files, on one line that each file updates.
 struct WriteProgress {
     enabled: bool,
-    total: u64,
+    total: Cell<u64>,
     /// `total` when the line was last drawn.
-    shown: u64,
-    started: bool,
+    shown: Cell<u64>,
+    started: Cell<bool>,
 }
 
 impl WriteProgress {
@@ -471,7 +488,7 @@ impl WriteProgress {
 
     /// Runs `fill` on `w`, counting what it writes when the line is shown.
     fn file(
-        &mut self,
+        &self,
         name: &str,
         w: &mut dyn std::io::Write,
         fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
@@ -479,28 +496,48 @@ impl WriteProgress {
         if !self.enabled {
             return fill(w);
         }
-        self.started = true;
+        self.started.set(true);
         self.draw(name);
-        let mut counting = Counting { inner: w, progress: self, name };
-        fill(&mut counting)?;
+        fill(&mut Counting { inner: w, progress: self, name })?;
         self.draw(name);
         Ok(())
     }
 
-    fn draw(&mut self, name: &str) {
-        self.shown = self.total;
-        eprint!("\r\x1b[2Kwriting {name}: {:.1} MB", self.total as f64 / 1e6);
+    /// [`WriteProgress::file`] for two files written together.
+    fn pair(
+        &self,
+        names: (&str, &str),
+        first: &mut dyn std::io::Write,
+        second: &mut dyn std::io::Write,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write, &mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if !self.enabled {
+            return fill(first, second);
+        }
+        let name = format!("{} and {}", names.0, names.1);
+        self.started.set(true);
+        self.draw(&name);
+        let mut first = Counting { inner: first, progress: self, name: &name };
+        let mut second = Counting { inner: second, progress: self, name: &name };
+        fill(&mut first, &mut second)?;
+        self.draw(&name);
+        Ok(())
+    }
+
+    fn draw(&self, name: &str) {
+        self.shown.set(self.total.get());
+        eprint!("\r\x1b[2Kwriting {name}: {:.1} MB", self.total.get() as f64 / 1e6);
     }
 
     /// Shown while the files are synced and renamed into place.
-    fn committing(&mut self) {
-        if self.enabled && self.started {
-            eprint!("\r\x1b[2Kcommitting {:.1} MB of outputs…", self.total as f64 / 1e6);
+    fn committing(&self) {
+        if self.enabled && self.started.get() {
+            eprint!("\r\x1b[2Kcommitting {:.1} MB of outputs…", self.total.get() as f64 / 1e6);
         }
     }
 
     fn finish(&self) {
-        if self.enabled && self.started {
+        if self.enabled && self.started.get() {
             eprintln!();
         }
     }
@@ -509,16 +546,17 @@ impl WriteProgress {
 /// A writer that adds what passes through it to a [`WriteProgress`].
 struct Counting<'a, 'p> {
     inner: &'a mut dyn std::io::Write,
-    progress: &'p mut WriteProgress,
+    progress: &'p WriteProgress,
     name: &'a str,
 }
 
 impl std::io::Write for Counting<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.progress.total += n as u64;
-        if self.progress.total - self.progress.shown >= WriteProgress::STEP {
-            self.progress.draw(self.name);
+        let progress = self.progress;
+        progress.total.set(progress.total.get() + n as u64);
+        if progress.total.get() - progress.shown.get() >= WriteProgress::STEP {
+            progress.draw(self.name);
         }
         Ok(n)
     }

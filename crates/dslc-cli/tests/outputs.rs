@@ -141,12 +141,13 @@ fn a_recovery_killed_midway_is_finished_by_the_next_run() {
     // Killed after the journal and the first file are in place.
     assert!(killed(&compile(dir.path(), &out, "cohort-new", &[("DSLC_INJECT_KILL_AT_RENAME", "3")])));
     assert_eq!(cohorts(&out), [Some("cohort-new"), Some("cohort-old"), Some("cohort-old")]);
-    // The recovering run is killed before its second rename, with one more file moved.
+    // The recovering run is killed before its second rename, with one more file moved (files are
+    // committed in the order membership.csv, stage_manifest.json, manifest.json).
     let recovery =
         dslc_in(dir.path(), &["compile", &broken_spec(), "--out", "out"], &[("DSLC_INJECT_KILL_AT_RENAME", "2")]);
     assert!(killed(&recovery), "{}", stderr(&recovery));
     assert!(out.join(JOURNAL).exists());
-    assert_eq!(cohorts(&out), [Some("cohort-new"), Some("cohort-new"), Some("cohort-old")]);
+    assert_eq!(cohorts(&out), [Some("cohort-new"), Some("cohort-old"), Some("cohort-new")]);
     let again = dslc_in(dir.path(), &["compile", &broken_spec(), "--out", "out"], &[]);
     assert!(stderr(&again).contains("note: finished the interrupted commit"), "{}", stderr(&again));
     assert_eq!(cohorts(&out), [Some("cohort-new"); 3]);

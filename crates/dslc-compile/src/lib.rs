@@ -2,6 +2,7 @@
 //! diagnostics), streams design rows, writes outputs atomically, and reads compiled cohorts back.
 
 pub mod diagnostics;
+pub mod evaluations;
 pub mod gen_id;
 pub mod lock;
 pub mod lookups;

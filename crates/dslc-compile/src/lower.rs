@@ -9,7 +9,7 @@ use dslc_db::interner::Sym;
 
 use crate::gen_id::{GenId, Stage};
 use crate::origins::{Origin, Origins};
-use crate::plan::Plan;
+use crate::plan::{Evaluation, Plan};
 use crate::rows::write_record;
 
 /// The replication counts of the replication catalog, by stage.
@@ -39,6 +39,13 @@ impl<'w, W: Write + ?Sized> Chunked<'w, W> {
             self.out.write_all(&self.chunk)?;
             self.chunk.clear();
         }
+        Ok(())
+    }
+
+    /// Writes what the chunk holds now.
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.chunk)?;
+        self.chunk.clear();
         Ok(())
     }
 
@@ -98,8 +105,8 @@ struct Entry {
     replicate: u64,
 }
 
-/// Calls `visit` on every entry in membership order: drafts, essays, evaluations.
-fn for_each_entry(plan: &Plan, mut visit: impl FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
+/// Calls `visit` on every draft and essay entry, in membership order.
+fn for_each_draft_and_essay(plan: &Plan, mut visit: impl FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
     for d in &plan.drafts {
         let (combo, template, llm, replicate) = (d.combo, d.template, d.llm, d.replicate);
         visit(&Entry { stage: Stage::Draft, gen_id: d.gen_id, parent: None, combo, template, llm, replicate })?;
@@ -110,12 +117,22 @@ fn for_each_entry(plan: &Plan, mut visit: impl FnMut(&Entry) -> io::Result<()>) 
         let parent = Some(draft.gen_id);
         visit(&Entry { stage: Stage::Essay, gen_id: e.gen_id, parent, combo: draft.combo, template, llm, replicate })?;
     }
-    for v in &plan.evaluations {
-        let essay = &plan.essays[v.essay as usize];
-        let combo = plan.drafts[essay.draft as usize].combo;
-        let (template, llm, replicate) = (v.template, v.llm, v.replicate);
-        let parent = Some(essay.gen_id);
-        visit(&Entry { stage: Stage::Evaluation, gen_id: v.gen_id, parent, combo, template, llm, replicate })?;
+    Ok(())
+}
+
+/// The entry of an evaluation.
+fn evaluation_entry(plan: &Plan, v: &Evaluation) -> Entry {
+    let essay = &plan.essays[v.essay as usize];
+    let combo = plan.drafts[essay.draft as usize].combo;
+    let (template, llm, replicate) = (v.template, v.llm, v.replicate);
+    Entry { stage: Stage::Evaluation, gen_id: v.gen_id, parent: Some(essay.gen_id), combo, template, llm, replicate }
+}
+
+/// Calls `visit` on every entry in membership order: drafts, essays, evaluations.
+fn for_each_entry(plan: &Plan, mut visit: impl FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
+    for_each_draft_and_essay(plan, &mut visit)?;
+    for v in plan.evaluations() {
+        visit(&evaluation_entry(plan, &v))?;
     }
     Ok(())
 }
@@ -150,6 +167,66 @@ impl<'o> OriginFields<'o> {
     }
 }
 
+/// How `membership.csv` lists an entry: the slim schema, or the wide one with its fields.
+struct MembershipFormat<'o> {
+    cohorts: OriginFields<'o>,
+    /// Every symbol as a CSV field, for the wide schema.
+    fields: Option<Encoded>,
+}
+
+impl<'o> MembershipFormat<'o> {
+    fn new(plan: &Plan, cohort_id: &str, wide: bool, origins: Option<&'o Origins>) -> Self {
+        MembershipFormat {
+            cohorts: OriginFields::new(cohort_id, if wide { origins } else { None }, csv_field),
+            fields: wide.then(|| Encoded::new(plan, csv_field)),
+        }
+    }
+
+    fn header<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        if self.fields.is_some() {
+            write_record(
+                out,
+                [
+                    "stage",
+                    "gen_id",
+                    "origin_cohort_id",
+                    "parent_gen_id",
+                    "combo_id",
+                    "template_id",
+                    "llm_model_id",
+                    "replicate",
+                ],
+            )
+        } else {
+            write_record(out, ["stage", "gen_id", "cohort_id"])
+        }
+    }
+
+    /// Appends the line of entry number `index` (in membership order) to `chunk`.
+    fn entry(&self, chunk: &mut Vec<u8>, entry: &Entry, index: usize) {
+        // Stage names and gen_ids are plain ASCII and never need quoting.
+        chunk.extend_from_slice(entry.stage.name().as_bytes());
+        chunk.push(b',');
+        chunk.extend_from_slice(entry.gen_id.as_bytes());
+        chunk.push(b',');
+        chunk.extend_from_slice(self.cohorts.get(index).0);
+        if let Some(fields) = &self.fields {
+            chunk.push(b',');
+            if let Some(parent) = entry.parent {
+                chunk.extend_from_slice(parent.as_bytes());
+            }
+            for sym in [entry.combo, entry.template, entry.llm] {
+                chunk.push(b',');
+                chunk.extend_from_slice(fields.get(sym));
+            }
+            chunk.push(b',');
+            let mut digits = [0u8; 20];
+            chunk.extend_from_slice(crate::gen_id::format_u64(entry.replicate, &mut digits).as_bytes());
+        }
+        chunk.push(b'\n');
+    }
+}
+
 /// Writes `membership.csv`: `stage,gen_id,cohort_id`, or the legacy wide schema. The slim
 /// schema lists this cohort's members, so its `cohort_id` is always `cohort_id`; the wide
 /// schema's `origin_cohort_id` is each entry's true origin when `origins` were read from a store.
@@ -160,50 +237,13 @@ pub fn write_membership<W: Write + ?Sized>(
     origins: Option<&Origins>,
     out: &mut W,
 ) -> io::Result<()> {
-    if wide {
-        write_record(
-            out,
-            [
-                "stage",
-                "gen_id",
-                "origin_cohort_id",
-                "parent_gen_id",
-                "combo_id",
-                "template_id",
-                "llm_model_id",
-                "replicate",
-            ],
-        )?;
-    } else {
-        write_record(out, ["stage", "gen_id", "cohort_id"])?;
-    }
-    let cohorts = OriginFields::new(cohort_id, if wide { origins } else { None }, csv_field);
-    let fields = wide.then(|| Encoded::new(plan, csv_field));
+    let format = MembershipFormat::new(plan, cohort_id, wide, origins);
+    format.header(out)?;
     let mut out = Chunked::new(out);
-    let mut digits = [0u8; 20];
     let mut index = 0;
-    // Stage names and gen_ids are plain ASCII and never need quoting.
     for_each_entry(plan, |entry| {
-        let chunk = &mut out.chunk;
-        chunk.extend_from_slice(entry.stage.name().as_bytes());
-        chunk.push(b',');
-        chunk.extend_from_slice(entry.gen_id.as_bytes());
-        chunk.push(b',');
-        chunk.extend_from_slice(cohorts.get(index).0);
+        format.entry(&mut out.chunk, entry, index);
         index += 1;
-        if let Some(fields) = &fields {
-            chunk.push(b',');
-            if let Some(parent) = entry.parent {
-                chunk.extend_from_slice(parent.as_bytes());
-            }
-            for sym in [entry.combo, entry.template, entry.llm] {
-                chunk.push(b',');
-                chunk.extend_from_slice(fields.get(sym));
-            }
-            chunk.push(b',');
-            chunk.extend_from_slice(crate::gen_id::format_u64(entry.replicate, &mut digits).as_bytes());
-        }
-        chunk.push(b'\n');
         out.end_entry()
     })?;
     out.finish()
@@ -243,9 +283,9 @@ pub fn write_manifest<W: Write + ?Sized>(
     let combos = string_list(plan, drafts().map(|d| d.combo), "  ");
     let draft_templates = string_list(plan, drafts().map(|d| d.template), "    ");
     let essay_templates = string_list(plan, plan.essays.iter().map(|e| e.template), "    ");
-    let evaluation_templates = string_list(plan, plan.evaluations.iter().map(|v| v.template), "    ");
+    let evaluation_templates = string_list(plan, plan.evaluations.templates(), "    ");
     let generation = string_list(plan, drafts().map(|d| d.llm), "    ");
-    let evaluation_llms = string_list(plan, plan.evaluations.iter().map(|v| v.llm), "    ");
+    let evaluation_llms = string_list(plan, plan.evaluations.llms(), "    ");
     let replication = match replication {
         None => "null".to_string(),
         Some(r) if r.stages.is_empty() => "{}".to_string(),
@@ -277,28 +317,27 @@ pub fn write_manifest<W: Write + ?Sized>(
     writeln!(out, "}}")
 }
 
-/// Writes `stage_manifest.json`: one object per gen_id, in membership order. With `origins`
-/// (a compile against a store) each entry has its true `origin_cohort_id` and a `reused` key;
-/// without, every entry's origin is `cohort_id` and there is no `reused` key, as the old
-/// system wrote it.
-pub fn write_stage_manifest<W: Write + ?Sized>(
-    plan: &Plan,
-    cohort_id: &str,
-    origins: Option<&Origins>,
-    out: &mut W,
-) -> io::Result<()> {
-    let literals = Encoded::new(plan, json_literal);
-    let cohorts = OriginFields::new(cohort_id, origins, json_literal);
-    let mut index = 0;
-    let mut out = Chunked::new(out);
-    let mut first = true;
-    let mut digits = [0u8; 20];
-    out.chunk.push(b'{');
-    // Gen_ids and stage names are plain ASCII: they are quoted without an escape scan.
-    for_each_entry(plan, |entry| {
-        let chunk = &mut out.chunk;
-        chunk.extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
-        first = false;
+/// How `stage_manifest.json` lists an entry.
+struct StageManifestFormat<'o> {
+    /// Every symbol as a JSON string literal.
+    literals: Encoded,
+    cohorts: OriginFields<'o>,
+}
+
+impl<'o> StageManifestFormat<'o> {
+    fn new(plan: &Plan, cohort_id: &str, origins: Option<&'o Origins>) -> Self {
+        StageManifestFormat {
+            literals: Encoded::new(plan, json_literal),
+            cohorts: OriginFields::new(cohort_id, origins, json_literal),
+        }
+    }
+
+    /// Appends the object of entry number `index` (in membership order) to `chunk`, with the
+    /// comma that separates it from the one before.
+    fn entry(&self, chunk: &mut Vec<u8>, entry: &Entry, index: usize) {
+        let literals = &self.literals;
+        // Gen_ids and stage names are plain ASCII: they are quoted without an escape scan.
+        chunk.extend_from_slice(if index == 0 { b"\n  \"" } else { b",\n  \"" });
         chunk.extend_from_slice(entry.gen_id.as_bytes());
         chunk.extend_from_slice(b"\": {\n    \"stage\": \"");
         chunk.extend_from_slice(entry.stage.name().as_bytes());
@@ -318,10 +357,10 @@ pub fn write_stage_manifest<W: Write + ?Sized>(
             None => chunk.extend_from_slice(b"null"),
         }
         chunk.extend_from_slice(b",\n    \"replicate\": ");
+        let mut digits = [0u8; 20];
         chunk.extend_from_slice(crate::gen_id::format_u64(entry.replicate, &mut digits).as_bytes());
         chunk.extend_from_slice(b",\n    \"origin_cohort_id\": ");
-        let (origin, reused) = cohorts.get(index);
-        index += 1;
+        let (origin, reused) = self.cohorts.get(index);
         chunk.extend_from_slice(origin);
         match reused {
             None => {}
@@ -329,10 +368,197 @@ pub fn write_stage_manifest<W: Write + ?Sized>(
             Some(false) => chunk.extend_from_slice(b",\n    \"reused\": false"),
         }
         chunk.extend_from_slice(b"\n  }");
+    }
+
+    /// The bytes after the last entry, given how many entries there were.
+    fn end(entries: usize) -> &'static [u8] {
+        if entries == 0 {
+            b"}\n"
+        } else {
+            b"\n}\n"
+        }
+    }
+}
+
+/// Writes `stage_manifest.json`: one object per gen_id, in membership order. With `origins`
+/// (a compile against a store) each entry has its true `origin_cohort_id` and a `reused` key;
+/// without, every entry's origin is `cohort_id` and there is no `reused` key, as the old
+/// system wrote it.
+pub fn write_stage_manifest<W: Write + ?Sized>(
+    plan: &Plan,
+    cohort_id: &str,
+    origins: Option<&Origins>,
+    out: &mut W,
+) -> io::Result<()> {
+    let format = StageManifestFormat::new(plan, cohort_id, origins);
+    let mut index = 0;
+    let mut out = Chunked::new(out);
+    out.chunk.push(b'{');
+    for_each_entry(plan, |entry| {
+        format.entry(&mut out.chunk, entry, index);
+        index += 1;
         out.end_entry()
     })?;
-    out.chunk.extend_from_slice(if first { b"}\n" } else { b"\n}\n" });
+    out.chunk.extend_from_slice(StageManifestFormat::end(index));
     out.finish()
+}
+
+/// Below this many evaluations, lowering on one thread is quicker than starting more.
+const PARALLEL_FROM_EVALUATIONS: usize = 200_000;
+
+/// Lowering scales with cores up to the point where writing (on one thread) dominates.
+const MAX_LOWERING_THREADS: usize = 16;
+
+/// How many worker threads [`write_membership_and_stage_manifest`] should use for `plan` on
+/// this machine: the environment variable `DSLC_THREADS` (a positive number) sets it, as for
+/// measuring how the compile scales with cores; else one per core, up to 16, for large plans.
+pub fn threads_for(plan: &Plan) -> usize {
+    if let Some(threads) = std::env::var("DSLC_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+        return threads.clamp(1, 256);
+    }
+    if plan.evaluations.len() < PARALLEL_FROM_EVALUATIONS {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_LOWERING_THREADS))
+}
+
+/// Evaluations formatted per job of the combined writer: large enough that handing a job over
+/// costs nothing next to it, small enough that the buffers in flight stay a few megabytes.
+const EVALUATIONS_PER_JOB: usize = 4_096;
+
+/// Writes `membership.csv` and `stage_manifest.json` in one pass, byte for byte as
+/// [`write_membership`] and [`write_stage_manifest`] do. Evaluations (streamed ones are hashed
+/// as they are read) are generated and formatted in jobs of consecutive entries on `threads`
+/// worker threads while this thread writes the finished jobs in order; with `threads` ≤ 1, or
+/// when a thread cannot be started, everything happens on this thread.
+#[allow(clippy::too_many_arguments)]
+pub fn write_membership_and_stage_manifest<M: Write + ?Sized, S: Write + ?Sized>(
+    plan: &Plan,
+    cohort_id: &str,
+    wide: bool,
+    origins: Option<&Origins>,
+    membership: &mut M,
+    stage_manifest: &mut S,
+    threads: usize,
+) -> io::Result<()> {
+    write_both_in_jobs(plan, cohort_id, wide, origins, (membership, stage_manifest), threads, EVALUATIONS_PER_JOB)
+}
+
+/// [`write_membership_and_stage_manifest`] with jobs of `per_job` evaluations, so that tests can
+/// split small plans into many jobs.
+#[doc(hidden)]
+pub fn write_both_in_jobs<M: Write + ?Sized, S: Write + ?Sized>(
+    plan: &Plan,
+    cohort_id: &str,
+    wide: bool,
+    origins: Option<&Origins>,
+    (membership, stage_manifest): (&mut M, &mut S),
+    threads: usize,
+    per_job: usize,
+) -> io::Result<()> {
+    let per_job = per_job.max(1);
+    let formats =
+        (MembershipFormat::new(plan, cohort_id, wide, origins), StageManifestFormat::new(plan, cohort_id, origins));
+    formats.0.header(membership)?;
+    let mut members = Chunked::new(membership);
+    let mut manifest = Chunked::new(stage_manifest);
+    manifest.chunk.push(b'{');
+    let mut index = 0;
+    for_each_draft_and_essay(plan, |entry| {
+        formats.0.entry(&mut members.chunk, entry, index);
+        formats.1.entry(&mut manifest.chunk, entry, index);
+        index += 1;
+        members.end_entry()?;
+        manifest.end_entry()
+    })?;
+    members.flush()?;
+    manifest.flush()?;
+    let first = index;
+    let total = plan.evaluations.len();
+    let jobs = total.div_ceil(per_job);
+    // Formats job `job` into the two buffers (cleared first).
+    let format_job = |job: usize, buffers: &mut (Vec<u8>, Vec<u8>)| {
+        buffers.0.clear();
+        buffers.1.clear();
+        let start = job * per_job;
+        let end = (start + per_job).min(total);
+        for (offset, v) in plan.evaluations_in(start..end).enumerate() {
+            let entry = evaluation_entry(plan, &v);
+            formats.0.entry(&mut buffers.0, &entry, first + start + offset);
+            formats.1.entry(&mut buffers.1, &entry, first + start + offset);
+        }
+    };
+    let mut buffers = (Vec::new(), Vec::new());
+    let mut write_job = |buffers: &(Vec<u8>, Vec<u8>)| -> io::Result<()> {
+        members.out.write_all(&buffers.0)?;
+        manifest.out.write_all(&buffers.1)
+    };
+    let mut written = 0;
+    if threads > 1 && jobs > 1 {
+        written = write_jobs_in_parallel(jobs, threads, &format_job, &mut write_job)?;
+    }
+    // Serially: everything, or what the parallel writer left (no thread could be started).
+    for job in written..jobs {
+        format_job(job, &mut buffers);
+        write_job(&buffers)?;
+    }
+    manifest.chunk.extend_from_slice(StageManifestFormat::end(first + total));
+    members.finish()?;
+    manifest.finish()
+}
+
+/// One job's bytes of `membership.csv` and of `stage_manifest.json`.
+type JobBuffers = (Vec<u8>, Vec<u8>);
+
+/// Runs `format_job` for jobs `0..jobs` on up to `threads` worker threads (worker `w` takes jobs
+/// `w`, `w + threads`, …) and `write_job` on this thread in job order. Returns how many jobs were
+/// written: all of them, or 0 when no worker could be started. Buffers travel back to their
+/// worker, so a run allocates a few, not one per job.
+fn write_jobs_in_parallel(
+    jobs: usize,
+    threads: usize,
+    format_job: &(dyn Fn(usize, &mut JobBuffers) + Sync),
+    write_job: &mut dyn FnMut(&JobBuffers) -> io::Result<()>,
+) -> io::Result<usize> {
+    use std::sync::mpsc::{channel, sync_channel};
+    type Buffers = JobBuffers;
+    const BUFFERS_PER_WORKER: usize = 2;
+    let threads = threads.min(jobs);
+    std::thread::scope(|scope| {
+        let mut workers = Vec::with_capacity(threads);
+        for worker in 0..threads {
+            // Each worker owns two pairs of buffers, so it can format one job while the writer
+            // writes its last; a buffer comes back once written, and its pages are reused.
+            let (done_tx, done_rx) = sync_channel::<Buffers>(BUFFERS_PER_WORKER);
+            let (spare_tx, spare_rx) = channel::<Buffers>();
+            for _ in 0..BUFFERS_PER_WORKER {
+                let _ = spare_tx.send(Buffers::default());
+            }
+            let work = move || {
+                for job in (worker..jobs).step_by(threads) {
+                    let Ok(mut buffers) = spare_rx.recv() else { return };
+                    format_job(job, &mut buffers);
+                    if done_tx.send(buffers).is_err() {
+                        // The writer stopped (a write failed): nothing more is wanted.
+                        return;
+                    }
+                }
+            };
+            match std::thread::Builder::new().spawn_scoped(scope, work) {
+                Ok(_) => workers.push((done_rx, spare_tx)),
+                // With fewer workers the job order would have gaps: the workers already started
+                // stop when their channel closes, and the caller writes everything itself.
+                Err(_) => return Ok(0),
+            }
+        }
+        for job in 0..jobs {
+            let (done_rx, spare_tx) = &workers[job % threads];
+            let buffers = done_rx.recv().map_err(|_| io::Error::other("a lowering thread stopped early"))?;
+            write_job(&buffers)?;
+            let _ = spare_tx.send(buffers);
+        }
+        Ok(jobs)
+    })
 }
 
 /// Writes `ir.json`: the staged plan with each entry's parent, for inspection and tools.

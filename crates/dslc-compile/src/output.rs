@@ -238,13 +238,37 @@ impl<'a> OutputSet<'a> {
     /// For tests of the all-or-nothing guarantee, the environment variable
     /// `DSLC_INJECT_WRITE_FAILURE` naming an output file makes writing that file fail midway.
     pub fn write(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let mut writer = self.create(name)?;
+        fill(&mut writer)?;
+        self.finish(name, writer)
+    }
+
+    /// Writes two files at once through `fill` (for writers that produce both in one pass), and
+    /// flushes both to disk; the files are committed in the order named.
+    pub fn write_pair(
+        &mut self,
+        names: (&str, &str),
+        fill: impl FnOnce(&mut dyn Write, &mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut first = self.create(names.0)?;
+        let mut second = self.create(names.1)?;
+        fill(&mut first, &mut second)?;
+        self.finish(names.0, first)?;
+        self.finish(names.1, second)
+    }
+
+    /// Creates the staged file `name`, or fails as `DSLC_INJECT_WRITE_FAILURE` asks.
+    fn create(&self, name: &str) -> io::Result<BufWriter<fs::File>> {
         let path = self.staging.join(name);
         if std::env::var_os("DSLC_INJECT_WRITE_FAILURE").is_some_and(|v| v == name) {
             fs::write(&path, b"half-written")?;
             return Err(io::Error::other(format!("injected failure while writing {name}")));
         }
-        let mut writer = BufWriter::with_capacity(WRITE_BUFFER_BYTES, fs::File::create(&path)?);
-        fill(&mut writer)?;
+        Ok(BufWriter::with_capacity(WRITE_BUFFER_BYTES, fs::File::create(&path)?))
+    }
+
+    /// Flushes a staged file to disk and records it for the commit.
+    fn finish(&mut self, name: &str, writer: BufWriter<fs::File>) -> io::Result<()> {
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         self.files.push(name.to_string());

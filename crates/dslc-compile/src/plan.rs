@@ -11,7 +11,8 @@ use dslc_db::stage::{parse_replicate, Field, Mode, StageKind};
 use dslc_db::Design;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::gen_id::{draft_id, essay_id, evaluation_id, gen_id_normalised_in, GenId, Stage};
+use crate::evaluations::{EvaluationIter, EvaluationStream, Evaluations, LevelColumn};
+use crate::gen_id::{draft_id, essay_id, evaluation_id, GenId, Stage};
 
 /// A draft: (combo, template, llm, replicate).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub struct Essay {
 }
 
 /// An evaluation of an essay: (essay, template, llm, replicate).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Evaluation {
     pub gen_id: GenId,
     pub essay: u32,
@@ -50,7 +51,8 @@ pub struct Plan {
     pub interner: Interner,
     pub drafts: Vec<Draft>,
     pub essays: Vec<Essay>,
-    pub evaluations: Vec<Evaluation>,
+    /// Stored, or generated from the design's factors when read: see [`Plan::evaluations`].
+    pub evaluations: Evaluations,
     /// Design rows the plan was built from.
     pub rows: u128,
 }
@@ -58,6 +60,16 @@ pub struct Plan {
 impl Plan {
     pub fn value(&self, sym: Sym) -> &str {
         self.interner.get(sym)
+    }
+
+    /// Every evaluation, in plan order, with its ID (computed as it is read when streamed).
+    pub fn evaluations(&self) -> EvaluationIter<'_> {
+        self.evaluations_in(0..self.evaluations.len())
+    }
+
+    /// Evaluations `range` (by position in plan order), for writers that split the work.
+    pub fn evaluations_in(&self, range: std::ops::Range<usize>) -> EvaluationIter<'_> {
+        crate::evaluations::evaluations_in(&self.evaluations, &self.essays, &self.interner, range)
     }
 }
 
@@ -109,64 +121,14 @@ fn normaliser(interner: &mut Interner) -> Vec<Sym> {
 /// Builds the plan of a full (draft → essay → evaluation) design, calling `progress` with the
 /// number of rows done every so often.
 pub fn build(design: &Design, progress: impl FnMut(u128)) -> Result<Plan, PlanError> {
-    let threads = if design.row_count() < PARALLEL_FROM_ROWS {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_HASHING_THREADS))
-    };
-    build_plan(design, progress, true, threads)
+    build_plan(design, progress, true)
 }
 
-/// Below this many rows, hashing evaluations on one thread is quicker than starting more.
-const PARALLEL_FROM_ROWS: u128 = 200_000;
-
-/// Hashing scales with cores; more threads than this gain little because writing the files
-/// (serial) dominates by then.
-const MAX_HASHING_THREADS: usize = 16;
-
-/// [`build`] that looks every evaluation up in the evaluation index even where the design
-/// proves them distinct, on one thread: the reference the tests compare the faster path with.
+/// [`build`] that visits every row and looks every evaluation up in the evaluation index, storing
+/// them, even where the design proves them distinct: the reference the tests compare the
+/// streamed plan with.
 pub fn build_with_evaluation_index(design: &Design, progress: impl FnMut(u128)) -> Result<Plan, PlanError> {
-    build_plan(design, progress, false, 1)
-}
-
-/// [`build`] with evaluation IDs hashed on `threads` threads whatever the size, for the tests
-/// that compare parallel and serial plans.
-pub fn build_with_threads(design: &Design, threads: usize) -> Result<Plan, PlanError> {
-    build_plan(design, |_| {}, true, threads)
-}
-
-/// Fills in the generation IDs of evaluations pushed without one, splitting them across
-/// `threads` threads: each ID depends only on its essay's ID and its own values.
-fn hash_evaluations(plan: &mut Plan, interner: &Interner, norm: &[Sym], threads: usize) {
-    let essays = &plan.essays;
-    let hash = |evaluations: &mut [Evaluation]| {
-        let mut canonical = Vec::with_capacity(64);
-        for v in evaluations {
-            let essay = essays[v.essay as usize].gen_id;
-            let (template, llm) = (interner.get(norm[v.template.0 as usize]), interner.get(norm[v.llm.0 as usize]));
-            let parts = [essay.as_bytes(), template.as_bytes(), llm.as_bytes()];
-            v.gen_id = gen_id_normalised_in(&mut canonical, Stage::Evaluation, &parts, v.replicate);
-        }
-    };
-    let evaluations = &mut plan.evaluations[..];
-    if threads <= 1 || evaluations.len() < threads {
-        return hash(evaluations);
-    }
-    let chunk = evaluations.len().div_ceil(threads);
-    // Every chunk is offered a thread (no short circuit), then the refusals are counted.
-    let refused = std::thread::scope(|scope| {
-        evaluations
-            .chunks_mut(chunk)
-            .map(|part| std::thread::Builder::new().spawn_scoped(scope, || hash(part)).is_ok())
-            .filter(|&started| !started)
-            .count()
-    });
-    // A thread the system refused to start leaves its chunk unhashed: hash everything here
-    // (slower, same IDs).
-    if refused > 0 {
-        hash(&mut plan.evaluations);
-    }
+    build_plan(design, progress, false)
 }
 
 /// Whether every design row is a distinct evaluation, so that the evaluation index (the largest
@@ -189,20 +151,15 @@ fn rows_are_distinct_evaluations(design: &Design, columns: &Columns, norm: &[Sym
     if design.distinct_count(&names) != design.row_count() {
         return false;
     }
-    let values_of = |column: usize| {
-        let (factor, leaf) = design.column_sources[column];
-        let factor = &design.factors[factor];
-        (0..factor.len()).map(move |i| factor.row(i)[leaf])
-    };
     let mut raw_of_normalised: HashMap<Sym, Sym> = HashMap::default();
-    for value in text.iter().flat_map(|&c| values_of(c)) {
+    for value in text.iter().flat_map(|&c| column_levels(design, c)) {
         if *raw_of_normalised.entry(norm[value.0 as usize]).or_insert(value) != value {
             return false;
         }
     }
     for column in replicate.into_iter().flatten() {
         let mut raw_of_number: HashMap<u64, Sym> = HashMap::default();
-        for value in values_of(column) {
+        for value in column_levels(design, column) {
             let Some(number) = replicates[value.0 as usize] else { return false };
             if *raw_of_number.entry(number).or_insert(value) != value {
                 return false;
@@ -212,12 +169,132 @@ fn rows_are_distinct_evaluations(design: &Design, columns: &Columns, norm: &[Sym
     true
 }
 
-fn build_plan(
-    design: &Design,
-    mut progress: impl FnMut(u128),
-    may_skip_index: bool,
-    threads: usize,
-) -> Result<Plan, PlanError> {
+/// The value of design column `column` at every level of the factor that fills it.
+fn column_levels(design: &Design, column: usize) -> impl Iterator<Item = Sym> + '_ {
+    let (factor, leaf) = design.column_sources[column];
+    let factor = &design.factors[factor];
+    (0..factor.len()).map(move |i| factor.row(i)[leaf])
+}
+
+/// The draft and essay columns' values of one row.
+struct EssayValues {
+    combo: Sym,
+    draft_template: Sym,
+    draft_llm: Sym,
+    draft_replicate: u64,
+    essay_template: Sym,
+    essay_llm: Sym,
+    essay_replicate: u64,
+}
+
+/// Drafts and essays found so far, by normalised key, with what collision reports need.
+struct Grouping<'d> {
+    design: &'d Design,
+    /// The design's interner, extended with normalised forms and collision descriptions.
+    interner: Interner,
+    norm: Vec<Sym>,
+    /// Each distinct value parsed as a replicate once, not once per row.
+    replicates: Vec<Option<u64>>,
+    drafts: HashMap<(Sym, Sym, Sym, u64), u32>,
+    essays: HashMap<(u32, Sym, u64), u32>,
+}
+
+impl<'d> Grouping<'d> {
+    fn new(design: &'d Design) -> Self {
+        let mut interner = design.interner.clone();
+        let norm = normaliser(&mut interner);
+        let replicates =
+            (0..design.interner.len()).map(|i| parse_replicate(design.interner.get(Sym(i as u32)))).collect();
+        Grouping { design, interner, norm, replicates, drafts: HashMap::default(), essays: HashMap::default() }
+    }
+
+    /// The replicate in `column` (1 without one) of the row whose values `value` gives.
+    fn replicate(&self, value: &impl Fn(usize) -> Sym, column: Option<usize>) -> u64 {
+        column.and_then(|c| self.replicates[value(c).0 as usize]).unwrap_or(1)
+    }
+
+    fn essay_values(&self, columns: &Columns, value: impl Fn(usize) -> Sym) -> EssayValues {
+        EssayValues {
+            combo: value(columns.combo),
+            draft_template: value(columns.draft_template),
+            draft_llm: value(columns.draft_llm),
+            draft_replicate: self.replicate(&value, columns.draft_replicate),
+            essay_template: value(columns.essay_template),
+            essay_llm: value(columns.essay_llm),
+            essay_replicate: self.replicate(&value, columns.essay_replicate),
+        }
+    }
+
+    /// Finds or adds the draft and the essay of one row; returns the essay's index.
+    fn place(&mut self, plan: &mut Plan, values: &EssayValues) -> Result<u32, PlanError> {
+        let norm = &self.norm;
+        let (combo, template, llm, rep) =
+            (values.combo, values.draft_template, values.draft_llm, values.draft_replicate);
+        let key = (norm[combo.0 as usize], norm[template.0 as usize], norm[llm.0 as usize], rep);
+        let draft = match self.drafts.get(&key) {
+            Some(&index) => {
+                let existing = &plan.drafts[index as usize];
+                if (existing.combo, existing.template, existing.llm) != (combo, template, llm) {
+                    return Err(collision(
+                        &self.design.interner,
+                        Stage::Draft,
+                        existing.gen_id,
+                        &[
+                            ("combo_id", existing.combo),
+                            ("template_id", existing.template),
+                            ("llm_model_id", existing.llm),
+                        ],
+                        &[("combo_id", combo), ("template_id", template), ("llm_model_id", llm)],
+                        "their IDs differ only in letter case, and the signature lower-cases them",
+                    ));
+                }
+                index
+            }
+            None => {
+                let text = |sym: Sym| self.design.interner.get(sym);
+                let gen_id = draft_id(text(combo), text(template), text(llm), rep);
+                plan.drafts.push(Draft { gen_id, combo, template, llm, replicate: rep });
+                let index = (plan.drafts.len() - 1) as u32;
+                self.drafts.insert(key, index);
+                index
+            }
+        };
+        let (template, llm, rep) = (values.essay_template, values.essay_llm, values.essay_replicate);
+        let key = (draft, norm[template.0 as usize], rep);
+        match self.essays.get(&key) {
+            Some(&index) => {
+                let existing = &plan.essays[index as usize];
+                if (existing.template, existing.llm) != (template, llm) {
+                    let reason = if existing.llm != llm && norm[existing.llm.0 as usize] != norm[llm.0 as usize] {
+                        "they differ only in essay llm, which the essay signature (draft, template, replicate) does not include"
+                    } else {
+                        "their IDs differ only in letter case, and the signature lower-cases them"
+                    };
+                    let (existing_template, existing_llm, gen_id) = (existing.template, existing.llm, existing.gen_id);
+                    let draft_sym = self.interner.intern(plan.drafts[draft as usize].gen_id.as_str());
+                    return Err(collision(
+                        &self.interner,
+                        Stage::Essay,
+                        gen_id,
+                        &[("draft", draft_sym), ("template_id", existing_template), ("llm_model_id", existing_llm)],
+                        &[("draft", draft_sym), ("template_id", template), ("llm_model_id", llm)],
+                        reason,
+                    ));
+                }
+                Ok(index)
+            }
+            None => {
+                let gen_id = essay_id(&plan.drafts[draft as usize].gen_id, self.design.interner.get(template), rep);
+                plan.essays.push(Essay { gen_id, draft, template, llm, replicate: rep });
+                let index = (plan.essays.len() - 1) as u32;
+                self.essays.insert(key, index);
+                Ok(index)
+            }
+        }
+    }
+}
+
+fn build_plan(design: &Design, progress: impl FnMut(u128), may_stream: bool) -> Result<Plan, PlanError> {
     let stage = &design.stage;
     if let Mode::DesignOnly { missing } = &stage.mode {
         return Err(PlanError::DesignOnly(missing.clone()));
@@ -238,22 +315,28 @@ fn build_plan(
         evaluation_llm: evaluation.llm,
         evaluation_replicate: evaluation.replicate,
     };
-    let mut interner = design.interner.clone();
-    let norm = normaliser(&mut interner);
-    let mut plan = Plan { rows: design.row_count(), ..Plan::default() };
-    // Keys use normalised symbols; values hold the entry index.
-    let mut drafts: HashMap<(Sym, Sym, Sym, u64), u32> = HashMap::default();
-    let mut essays: HashMap<(u32, Sym, u64), u32> = HashMap::default();
-    let mut evaluations = EvaluationIndex::default();
-    // Each distinct value is parsed once, not once per row.
-    let replicates: Vec<Option<u64>> =
-        (0..design.interner.len()).map(|i| parse_replicate(design.interner.get(Sym(i as u32)))).collect();
-    let replicate =
-        |row: &[Sym], column: Option<usize>| -> u64 { column.and_then(|c| replicates[row[c].0 as usize]).unwrap_or(1) };
-    let distinct_evaluations = may_skip_index && rows_are_distinct_evaluations(design, &columns, &norm, &replicates);
-    if distinct_evaluations {
-        plan.evaluations.reserve_exact(usize::try_from(plan.rows).unwrap_or(0));
+    let grouping = Grouping::new(design);
+    let streams = may_stream
+        && design.row_count() > 0
+        && usize::try_from(design.row_count()).is_ok()
+        && rows_are_distinct_evaluations(design, &columns, &grouping.norm, &grouping.replicates);
+    if streams {
+        build_streamed(design, &columns, grouping, progress)
+    } else {
+        build_indexed(design, &columns, grouping, progress)
     }
+}
+
+/// Visits every row, finding each row's evaluation in the evaluation index and storing it.
+fn build_indexed(
+    design: &Design,
+    columns: &Columns,
+    mut grouping: Grouping<'_>,
+    mut progress: impl FnMut(u128),
+) -> Result<Plan, PlanError> {
+    let mut plan = Plan { rows: design.row_count(), ..Plan::default() };
+    let mut evaluations = EvaluationIndex::default();
+    let mut stored = Vec::new();
     let mut failure: Option<PlanError> = None;
     let mut done: u128 = 0;
     design.for_each_row(|row| {
@@ -261,75 +344,29 @@ fn build_plan(
         if done.is_multiple_of(65_536) {
             progress(done);
         }
-        let (combo, template, llm) = (row[columns.combo], row[columns.draft_template], row[columns.draft_llm]);
-        let rep = replicate(row, columns.draft_replicate);
-        let key = (norm[combo.0 as usize], norm[template.0 as usize], norm[llm.0 as usize], rep);
-        let draft = match drafts.get(&key) {
-            Some(&index) => {
-                let existing = &plan.drafts[index as usize];
-                if (existing.combo, existing.template, existing.llm) != (combo, template, llm) {
-                    failure = Some(collision(
-                        &design.interner,
-                        Stage::Draft,
-                        existing.gen_id,
-                        &[("combo_id", existing.combo), ("template_id", existing.template), ("llm_model_id", existing.llm)],
-                        &[("combo_id", combo), ("template_id", template), ("llm_model_id", llm)],
-                        "their IDs differ only in letter case, and the signature lower-cases them",
-                    ));
-                    return false;
-                }
-                index
-            }
-            None => {
-                let gen_id =
-                    draft_id(design.interner.get(combo), design.interner.get(template), design.interner.get(llm), rep);
-                plan.drafts.push(Draft { gen_id, combo, template, llm, replicate: rep });
-                let index = (plan.drafts.len() - 1) as u32;
-                drafts.insert(key, index);
-                index
-            }
-        };
-        let (template, llm) = (row[columns.essay_template], row[columns.essay_llm]);
-        let rep = replicate(row, columns.essay_replicate);
-        let key = (draft, norm[template.0 as usize], rep);
-        let essay = match essays.get(&key) {
-            Some(&index) => {
-                let existing = &plan.essays[index as usize];
-                if (existing.template, existing.llm) != (template, llm) {
-                    let reason = if existing.llm != llm && norm[existing.llm.0 as usize] != norm[llm.0 as usize] {
-                        "they differ only in essay llm, which the essay signature (draft, template, replicate) does not include"
-                    } else {
-                        "their IDs differ only in letter case, and the signature lower-cases them"
-                    };
-                    let draft_sym = interner.intern(plan.drafts[draft as usize].gen_id.as_str());
-                    failure = Some(collision(
-                        &interner,
-                        Stage::Essay,
-                        existing.gen_id,
-                        &[("draft", draft_sym), ("template_id", existing.template), ("llm_model_id", existing.llm)],
-                        &[("draft", draft_sym), ("template_id", template), ("llm_model_id", llm)],
-                        reason,
-                    ));
-                    return false;
-                }
-                index
-            }
-            None => {
-                let gen_id = essay_id(&plan.drafts[draft as usize].gen_id, design.interner.get(template), rep);
-                plan.essays.push(Essay { gen_id, draft, template, llm, replicate: rep });
-                let index = (plan.essays.len() - 1) as u32;
-                essays.insert(key, index);
-                index
+        let value = |column: usize| row[column];
+        let values = grouping.essay_values(columns, value);
+        let essay = match grouping.place(&mut plan, &values) {
+            Ok(essay) => essay,
+            Err(e) => {
+                failure = Some(e);
+                return false;
             }
         };
         let (template, llm) = (row[columns.evaluation_template], row[columns.evaluation_llm]);
-        let rep = replicate(row, columns.evaluation_replicate);
-        if distinct_evaluations {
-            // Hashed after the stream, possibly in parallel (`hash_evaluations`).
-            plan.evaluations.push(Evaluation { gen_id: GenId::default(), essay, template, llm, replicate: rep });
-            return true;
-        }
-        if let Err(e) = add_evaluation(&mut plan, &mut evaluations, &norm, &design.interner, essay, template, llm, rep) {
+        let rep = grouping.replicate(&value, columns.evaluation_replicate);
+        let norm = &grouping.norm;
+        if let Err(e) = add_evaluation(
+            &plan.essays,
+            &mut stored,
+            &mut evaluations,
+            norm,
+            &design.interner,
+            essay,
+            template,
+            llm,
+            rep,
+        ) {
             failure = Some(e);
             return false;
         }
@@ -339,10 +376,85 @@ fn build_plan(
     if let Some(error) = failure {
         return Err(error);
     }
-    if distinct_evaluations {
-        hash_evaluations(&mut plan, &interner, &norm, threads);
+    plan.evaluations = Evaluations::Stored(stored);
+    plan.interner = grouping.interner;
+    Ok(plan)
+}
+
+/// Builds the plan of a design whose rows are distinct evaluations without visiting its rows:
+/// drafts and essays depend only on the levels of the factors that feed their columns (the
+/// *essay factors*), so only those factors' combinations are visited, in lexicographic order,
+/// which is the order in which the rows first show them. The evaluations are the rows
+/// themselves, generated when the plan is written ([`EvaluationStream`]).
+fn build_streamed(
+    design: &Design,
+    columns: &Columns,
+    mut grouping: Grouping<'_>,
+    mut progress: impl FnMut(u128),
+) -> Result<Plan, PlanError> {
+    let rows = design.row_count();
+    let mut plan = Plan { rows, ..Plan::default() };
+    let essay_columns = [
+        Some(columns.combo),
+        Some(columns.draft_template),
+        Some(columns.draft_llm),
+        columns.draft_replicate,
+        Some(columns.essay_template),
+        Some(columns.essay_llm),
+        columns.essay_replicate,
+    ];
+    let mut essay_factors: Vec<usize> = essay_columns.iter().flatten().map(|&c| design.column_sources[c].0).collect();
+    essay_factors.sort_unstable();
+    essay_factors.dedup();
+    // The essay factors' product divides the row count, which fits a usize.
+    let combinations: usize = essay_factors.iter().map(|&f| design.factors[f].len()).product();
+    let rows_per_combination = rows / combinations as u128;
+    let mut essay_strides = vec![0usize; design.factors.len()];
+    let mut stride = 1;
+    for &factor in essay_factors.iter().rev() {
+        essay_strides[factor] = stride;
+        stride *= design.factors[factor].len();
     }
-    plan.interner = interner;
+    let mut counters = vec![0usize; design.factors.len()];
+    let mut essay_of = Vec::with_capacity(combinations);
+    for done in 1..=combinations {
+        let value = |column: usize| {
+            let (factor, leaf) = design.column_sources[column];
+            design.factors[factor].row(counters[factor])[leaf]
+        };
+        let values = grouping.essay_values(columns, value);
+        essay_of.push(grouping.place(&mut plan, &values)?);
+        if done.is_multiple_of(65_536) {
+            progress(done as u128 * rows_per_combination);
+        }
+        for &factor in essay_factors.iter().rev() {
+            counters[factor] += 1;
+            if counters[factor] < design.factors[factor].len() {
+                break;
+            }
+            counters[factor] = 0;
+        }
+    }
+    progress(rows);
+    let level_column = |column: usize| LevelColumn {
+        factor: design.column_sources[column].0,
+        values: column_levels(design, column).collect::<Vec<Sym>>(),
+    };
+    let replicate = columns.evaluation_replicate.map(|column| LevelColumn {
+        factor: design.column_sources[column].0,
+        values: column_levels(design, column).map(|v| grouping.replicates[v.0 as usize].unwrap_or(1)).collect(),
+    });
+    plan.evaluations = Evaluations::Streamed(EvaluationStream {
+        radices: design.factors.iter().map(|f| f.len()).collect(),
+        essay_strides,
+        essay_of,
+        template: level_column(columns.evaluation_template),
+        llm: level_column(columns.evaluation_llm),
+        replicate,
+        normalised: grouping.norm,
+        len: rows as usize,
+    });
+    plan.interner = grouping.interner;
     Ok(plan)
 }
 
@@ -360,10 +472,11 @@ fn evaluation_hash(key: (u32, Sym, Sym, u64)) -> u64 {
     hasher.finish()
 }
 
-/// Adds (or finds) the evaluation of `essay` with these values.
+/// Adds (or finds) the evaluation of `essay` with these values to `stored`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn add_evaluation(
-    plan: &mut Plan,
+    essays: &[Essay],
+    stored: &mut Vec<Evaluation>,
     evaluations: &mut EvaluationIndex,
     norm: &[Sym],
     interner: &Interner,
@@ -375,9 +488,9 @@ pub(crate) fn add_evaluation(
     let key = (essay, norm[template.0 as usize], norm[llm.0 as usize], rep);
     let key_of = |v: &Evaluation| (v.essay, norm[v.template.0 as usize], norm[v.llm.0 as usize], v.replicate);
     let hash = evaluation_hash(key);
-    let found = evaluations.table.find(hash, |&i| key_of(&plan.evaluations[i as usize]) == key).copied();
+    let found = evaluations.table.find(hash, |&i| key_of(&stored[i as usize]) == key).copied();
     if let Some(index) = found {
-        let existing = &plan.evaluations[index as usize];
+        let existing = &stored[index as usize];
         if (existing.template, existing.llm) != (template, llm) {
             return Err(collision(
                 interner,
@@ -390,10 +503,10 @@ pub(crate) fn add_evaluation(
         }
         return Ok(index);
     }
-    let gen_id = evaluation_id(&plan.essays[essay as usize].gen_id, interner.get(template), interner.get(llm), rep);
-    plan.evaluations.push(Evaluation { gen_id, essay, template, llm, replicate: rep });
-    let index = (plan.evaluations.len() - 1) as u32;
-    let evaluations_so_far = &plan.evaluations;
+    let gen_id = evaluation_id(&essays[essay as usize].gen_id, interner.get(template), interner.get(llm), rep);
+    stored.push(Evaluation { gen_id, essay, template, llm, replicate: rep });
+    let index = (stored.len() - 1) as u32;
+    let evaluations_so_far = &*stored;
     evaluations.table.insert_unique(hash, index, |&i| evaluation_hash(key_of(&evaluations_so_far[i as usize])));
     Ok(index)
 }
@@ -454,7 +567,7 @@ impl Plan {
                 replicate: e.replicate,
             }
         });
-        let evaluations = self.evaluations.iter().map(|v| {
+        let evaluations = self.evaluations().map(|v| {
             let essay = &self.essays[v.essay as usize];
             let draft = &self.drafts[essay.draft as usize];
             MemberRow {
@@ -484,11 +597,28 @@ impl Plan {
                 }
             }
         }
-        for evaluation in &self.evaluations {
-            if evaluation.essay as usize >= self.essays.len() {
-                missing_essays += 1;
-                if problems.len() < 5 {
-                    problems.push(format!("evaluation {} has no essay in the plan", evaluation.gen_id));
+        match &self.evaluations {
+            Evaluations::Stored(list) => {
+                for evaluation in list {
+                    if evaluation.essay as usize >= self.essays.len() {
+                        missing_essays += 1;
+                        if problems.len() < 5 {
+                            problems.push(format!("evaluation {} has no essay in the plan", evaluation.gen_id));
+                        }
+                    }
+                }
+            }
+            // Streamed evaluations refer to essays through the essay table, checked entry by
+            // entry rather than row by row (the rows of one entry share its essay).
+            Evaluations::Streamed(stream) => {
+                for (entry, &essay) in stream.essay_of.iter().enumerate() {
+                    if essay as usize >= self.essays.len() {
+                        missing_essays += 1;
+                        if problems.len() < 5 {
+                            problems
+                                .push(format!("evaluations of essay-table entry {entry} have no essay in the plan"));
+                        }
+                    }
                 }
             }
         }
@@ -530,7 +660,7 @@ mod tests {
             replicate: 1,
         });
         let essay = plan.essays[0].gen_id;
-        plan.evaluations.push(Evaluation {
+        plan.evaluations.stored_mut().unwrap().push(Evaluation {
             gen_id: crate::gen_id::evaluation_id(&essay, "v", "m", 1),
             essay: 9,
             template: sym,

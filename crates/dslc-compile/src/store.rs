@@ -341,12 +341,14 @@ pub fn build_evaluate_only(design: &Design, root: &Path) -> Result<Plan, Result<
         })
         .collect();
     let mut evaluations = crate::plan::EvaluationIndex::default();
+    let mut stored = Vec::new();
     let mut failure = None;
     design.for_each_row(|row| {
         let essay = essays[&row[essay_column]];
         let replicate = replicate_column.and_then(|c| parse_replicate(design.interner.get(row[c]))).unwrap_or(1);
         match add_evaluation(
-            &mut plan,
+            &plan.essays,
+            &mut stored,
             &mut evaluations,
             &norm,
             &interner,
@@ -365,6 +367,7 @@ pub fn build_evaluate_only(design: &Design, root: &Path) -> Result<Plan, Result<
     if let Some(e) = failure {
         return Err(Ok(e));
     }
+    plan.evaluations = crate::evaluations::Evaluations::Stored(stored);
     plan.interner = interner;
     Ok(plan)
 }

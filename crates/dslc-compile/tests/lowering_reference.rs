@@ -8,9 +8,11 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
+use dslc_compile::evaluations::Evaluations;
 use dslc_compile::lower;
 use dslc_compile::plan::{self, Plan};
 use dslc_db::{Database, Db};
+use dslc_syntax::codes::Severity;
 use dslc_syntax::xorshift::XorShift;
 
 /// A JSON string literal, as serde_json writes it.
@@ -95,7 +97,8 @@ fn list<'a>(values: impl Iterator<Item = &'a str>, indent: &str) -> String {
 
 fn reference_manifest(plan: &Plan, cohort: &str) -> String {
     let d = || plan.drafts.iter();
-    let v = || plan.evaluations.iter();
+    let evaluations: Vec<_> = plan.evaluations().collect();
+    let v = || evaluations.iter();
     format!(
         "{{\n  \"cohort_id\": {},\n  \"combos\": {},\n  \"templates\": {{\n    \"draft\": {},\n    \"essay\": {},\n    \"evaluation\": {}\n  }},\n  \"llms\": {{\n    \"generation\": {},\n    \"evaluation\": {}\n  }},\n  \"replication\": null,\n  \"counts\": {{\n    \"rows\": {},\n    \"drafts\": {},\n    \"essays\": {},\n    \"evaluations\": {}\n  }}\n}}\n",
         json(cohort),
@@ -170,7 +173,7 @@ fn random_spec(rng: &mut XorShift) -> String {
 fn fast_lowering_matches_the_reference_on_random_specs() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = XorShift(0x5eed_f100);
-    let mut compiled = 0;
+    let (mut compiled, mut streamed) = (0, 0);
     for case in 0..300 {
         let text = random_spec(&mut rng);
         let path = dslc_db::db::normalize(&dir.path().join(format!("case{case}.cohort")));
@@ -185,7 +188,9 @@ fn fast_lowering_matches_the_reference_on_random_specs() {
         let indexed = indexed.unwrap();
         assert_eq!(plan.drafts, indexed.drafts, "{text}");
         assert_eq!(plan.essays, indexed.essays, "{text}");
-        assert_eq!(plan.evaluations, indexed.evaluations, "{text}");
+        assert_eq!(evaluations(&plan), evaluations(&indexed), "{text}");
+        assert!(matches!(indexed.evaluations, Evaluations::Stored(_)));
+        streamed += usize::from(matches!(plan.evaluations, Evaluations::Streamed(_)));
         compiled += 1;
         let cohort = "Mixed, \"cohort\"";
         for wide in [false, true] {
@@ -194,6 +199,13 @@ fn fast_lowering_matches_the_reference_on_random_specs() {
         }
         let manifest = render(|w| lower::write_stage_manifest(&plan, cohort, None, w));
         assert_eq!(manifest, reference_stage_manifest(&plan, cohort, &None));
+        assert_eq!(render(|w| lower::write_manifest(&plan, cohort, None, w)), reference_manifest(&indexed, cohort));
+        // The one-pass writer, in jobs of 5 evaluations on 1 and 3 threads, writes the same.
+        for (wide, threads) in [(false, 1), (true, 3)] {
+            let (membership, stage_manifest) = both(&plan, cohort, wide, None, threads, 5);
+            assert_eq!(membership, reference_membership(&plan, cohort, wide, &None), "{text}");
+            assert_eq!(stage_manifest, manifest, "{text}");
+        }
         // A store holding about a third of the entries, from two earlier cohorts (one of them
         // written in the legacy `cohort_id` key); the rest are new. Every tenth case, as
         // writing a store costs more than lowering.
@@ -222,14 +234,84 @@ fn fast_lowering_matches_the_reference_on_random_specs() {
         }
         let manifest = render(|w| lower::write_stage_manifest(&plan, cohort, Some(&origins), w));
         assert_eq!(manifest, reference_stage_manifest(&plan, cohort, &with_store), "{text}");
-        assert_eq!(render(|w| lower::write_manifest(&plan, cohort, None, w)), reference_manifest(&plan, cohort));
+        let (membership, stage_manifest) = both(&plan, cohort, true, Some(&origins), 2, 3);
+        assert_eq!(membership, reference_membership(&plan, cohort, true, &with_store), "{text}");
+        assert_eq!(stage_manifest, manifest, "{text}");
     }
-    // Case-equal values collide; most random specs must still compile for the test to mean much.
+    // Case-equal values collide; most random specs must still compile for the test to mean much,
+    // and both kinds of plan must be among them.
     assert!(compiled > 100, "only {compiled} of 300 random specs compiled");
+    assert!(streamed > 50 && streamed + 20 < compiled, "{streamed} of {compiled} plans streamed");
+}
+
+fn evaluations(plan: &Plan) -> Vec<dslc_compile::plan::Evaluation> {
+    plan.evaluations().collect()
+}
+
+/// `membership.csv` and `stage_manifest.json` from the one-pass writer.
+fn both(
+    plan: &Plan,
+    cohort: &str,
+    wide: bool,
+    origins: Option<&dslc_compile::origins::Origins>,
+    threads: usize,
+    per_job: usize,
+) -> (String, String) {
+    let (mut membership, mut stage_manifest) = (Vec::new(), Vec::new());
+    lower::write_both_in_jobs(plan, cohort, wide, origins, (&mut membership, &mut stage_manifest), threads, per_job)
+        .unwrap();
+    (String::from_utf8(membership).unwrap(), String::from_utf8(stage_manifest).unwrap())
+}
+
+fn design_of(dir: &Path, name: &str, text: &str) -> (Database, dslc_db::SourceFile) {
+    let path = dslc_db::db::normalize(&dir.join(name));
+    std::fs::write(&path, text).unwrap();
+    let db = Database::default();
+    let spec = db.file(&path);
+    (db, spec)
+}
+
+/// Specs whose stage columns share factors across stages, or whose evaluation axes turn slower
+/// than the essay axes: the streamed plan must still give the rows' evaluations in row order.
+#[test]
+fn streamed_plans_follow_the_rows_whatever_the_factor_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = [
+        // Evaluation axes declared first: they are the outer factors.
+        "cohort outer\naxis evaluation_llm = [j1, j2]\naxis evaluation_template = [v1, v2, v3]\naxis combo_id = [c1, c2]\n\
+         axis draft_template = [d1, d2]\naxis draft_llm = [m1, m2]\naxis essay_template = [e1]\naxis essay_llm = [m1, m2]\n\
+         tie shared (draft_llm, essay_llm)\n",
+        // One tuple binds an essay column and an evaluation column.
+        "cohort mixed\naxis combo_id = [c1, c2, c3]\naxis draft_template = [d1]\naxis draft_llm = [m1]\naxis essay_llm = [m1]\n\
+         axis evaluation_llm = [j1, j2]\n\
+         tuple bound (essay_template, evaluation_template) = [(e1, v2), (e2, v1), (e2, v2)]\n",
+        // Replicates in between, and an evaluation replicate outermost.
+        "cohort reps\naxis evaluation_replicate = 1..2\naxis combo_id = [c1, c2]\naxis draft_replicate = 1..2\n\
+         axis draft_template = [d1]\naxis draft_llm = [m1]\naxis essay_llm = [m1]\naxis essay_template = [e1, e2]\n\
+         axis evaluation_template = [v1]\naxis essay_replicate = 1..3\naxis evaluation_llm = [j1, j2]\n",
+    ];
+    for (i, text) in specs.iter().enumerate() {
+        let (db, spec) = design_of(dir.path(), &format!("layout{i}.cohort"), text);
+        let design = &dslc_db::analyze(&db, spec).design;
+        let problems = dslc_db::check(&db, spec);
+        assert!(problems.iter().all(|d| d.severity == Severity::Note), "{text}: {problems:?}");
+        let plan = plan::build(design, |_| {}).unwrap();
+        let indexed = plan::build_with_evaluation_index(design, |_| {}).unwrap();
+        assert!(matches!(plan.evaluations, Evaluations::Streamed(_)), "{text}");
+        assert_eq!(plan.drafts, indexed.drafts, "{text}");
+        assert_eq!(plan.essays, indexed.essays, "{text}");
+        assert_eq!(evaluations(&plan), evaluations(&indexed), "{text}");
+        // Any range starts where the whole sequence has it.
+        let all = evaluations(&plan);
+        for start in 0..all.len() {
+            let tail: Vec<_> = plan.evaluations_in(start..all.len()).collect();
+            assert_eq!(tail, all[start..], "{text}: from {start}");
+        }
+    }
 }
 
 #[test]
-fn parallel_hashing_gives_the_serial_plan_and_bytes() {
+fn parallel_lowering_gives_the_serial_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let list = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>().join(", ");
     // 6 × 4 × 3 × 2 × 2 × 7 × 5 × 3 = 30,240 rows, each a distinct evaluation.
@@ -244,18 +326,21 @@ fn parallel_hashing_gives_the_serial_plan_and_bytes() {
         list("eval", 7),
         list("judge", 4)
     );
-    let path = dslc_db::db::normalize(&dir.path().join("par.cohort"));
-    std::fs::write(&path, text).unwrap();
-    let db = Database::default();
-    let design = &dslc_db::analyze(&db, db.file(&path)).design;
-    let serial = plan::build_with_threads(design, 1).unwrap();
-    assert_eq!(serial.evaluations.len(), 30_240);
+    let (db, spec) = design_of(dir.path(), "par.cohort", &text);
+    let design = &dslc_db::analyze(&db, spec).design;
+    let streamed = plan::build(design, |_| {}).unwrap();
+    assert!(matches!(streamed.evaluations, Evaluations::Streamed(_)));
+    assert_eq!(streamed.evaluations.len(), 30_240);
     let indexed = plan::build_with_evaluation_index(design, |_| {}).unwrap();
-    assert_eq!(serial.evaluations, indexed.evaluations);
-    for threads in [2, 3, 7] {
-        let parallel = plan::build_with_threads(design, threads).unwrap();
-        assert_eq!(parallel.evaluations, serial.evaluations, "{threads} threads");
-        let bytes = |plan: &Plan| render(|w| lower::write_stage_manifest(plan, "par", None, w));
-        assert_eq!(bytes(&parallel), bytes(&serial), "{threads} threads");
+    assert_eq!(evaluations(&streamed), evaluations(&indexed));
+    // The serial single-file writers over the stored plan are the reference.
+    let membership = render(|w| lower::write_membership(&indexed, "par", true, None, w));
+    let stage_manifest = render(|w| lower::write_stage_manifest(&indexed, "par", None, w));
+    for plan in [&streamed, &indexed] {
+        for (threads, per_job) in [(1, 16_384), (2, 16_384), (2, 1_000), (3, 777), (7, 4_096)] {
+            let (m, s) = both(plan, "par", true, None, threads, per_job);
+            assert!(m == membership, "membership.csv, {threads} threads, jobs of {per_job}");
+            assert!(s == stage_manifest, "stage_manifest.json, {threads} threads, jobs of {per_job}");
+        }
     }
 }
