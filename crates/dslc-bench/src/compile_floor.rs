@@ -469,10 +469,19 @@ pub(crate) fn bench_compile(args: &[String]) {
             &binary,
             vec!["compile".into(), spec_arg.into(), "--out".into(), out_arg(&dslc_out)],
         ));
-        if let Some(baseline) = &baseline {
+        // The same compile lowered on one thread, for the scaling with cores.
+        let env = Path::new("/usr/bin/env");
+        let one_thread_index = (threads > 1 && env.exists()).then(|| {
+            let mut args: Vec<String> = vec!["DSLC_THREADS=1".into(), binary.to_str().unwrap().into()];
+            args.extend(["compile".into(), spec_arg.into(), "--out".into(), out_arg(&dslc_out)]);
+            runs.push(("dslc, 1 thread".into(), env, args));
+            runs.len() - 1
+        });
+        let baseline_index = baseline.as_ref().map(|baseline| {
             let args = vec!["compile".into(), spec_arg.into(), "--out".into(), out_arg(&baseline_out)];
             runs.push(("baseline".into(), baseline, args));
-        }
+            runs.len() - 1
+        });
         // dslc's outputs, written once before the timed rounds: every floor's files must equal them.
         let reference = dir.path().join("reference");
         let reference_args = ["compile", spec_arg, "--out", reference.to_str().unwrap()];
@@ -523,8 +532,11 @@ pub(crate) fn bench_compile(args: &[String]) {
                 }
             }
         }
-        if runs.len() > dslc_index + 1 {
-            println!("    dslc = baseline × ({})", ratios(dslc_index, dslc_index + 1));
+        if let Some(one) = one_thread_index {
+            println!("    dslc = dslc on 1 thread × ({})", ratios(dslc_index, one));
+        }
+        if let Some(baseline) = baseline_index {
+            println!("    dslc = baseline × ({})", ratios(dslc_index, baseline));
         }
         println!("    load average {} after", load());
     }

@@ -310,4 +310,29 @@ fn progress_on_a_terminal_covers_writing_the_outputs() {
         .output()
         .unwrap();
     assert!(!text(&piped.stderr).contains("writing"), "{}", text(&piped.stderr));
+
+    // A membership: the two large files are written together, then manifest.json; the line ends
+    // at the size of all three.
+    let spec = "cohort big\naxis combo_id = 1..100\naxis draft_template = 1..10\naxis draft_llm = [m]\n\
+                axis essay_llm = [m]\naxis essay_template = 1..10\naxis evaluation_template = 1..10\n\
+                axis evaluation_llm = 1..10\n";
+    std::fs::write(dir.path().join("plan.cohort"), spec).unwrap();
+    let command = format!("{} compile plan.cohort --out plan", env!("CARGO_BIN_EXE_dslc"));
+    let output = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env("TERM", "xterm")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let shown = text(&output.stdout);
+    let size: u64 = ["membership.csv", "stage_manifest.json", "manifest.json"]
+        .iter()
+        .map(|name| std::fs::metadata(dir.path().join("plan").join(name)).unwrap().len())
+        .sum();
+    let megabytes = format!("{:.1} MB", size as f64 / 1e6);
+    assert!(shown.contains("writing membership.csv and stage_manifest.json: "), "{shown}");
+    assert!(shown.contains(&format!("writing manifest.json: {megabytes}")), "{shown}");
+    assert!(shown.contains(&format!("committing {megabytes} of outputs…")), "{shown}");
+    assert!(shown.contains("compiled big: 1000000 rows → 1000 drafts, 10000 essays, 1000000 evaluations"), "{shown}");
 }
