@@ -70,12 +70,15 @@ pub struct LevelColumn<T> {
     pub values: Vec<T>,
 }
 
-/// The evaluations of a design whose rows are distinct evaluations: row `r` of the product is
-/// evaluation `r`. Its essay is looked up by the levels of the factors that feed the draft and
-/// essay columns, its own values by the levels of the factors that feed the evaluation columns.
+/// The evaluations of a design whose rows are distinct evaluations, up to the factors that feed
+/// no stage column: evaluation `r` is row `r` of the product of the other factors, those factors
+/// held at level 0 (radix 1). Its essay is looked up by the levels of the factors that feed the
+/// draft and essay columns, its own values by the levels of the factors that feed the evaluation
+/// columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvaluationStream {
-    /// The number of levels of every design factor, first slowest (product order).
+    /// The number of levels of every design factor, first slowest (product order); 1 for a
+    /// factor that feeds no stage column.
     pub radices: Vec<usize>,
     /// Per factor: its weight in the index of `essay_of`, 0 for a factor that no draft or essay
     /// column reads.
@@ -88,7 +91,7 @@ pub struct EvaluationStream {
     pub replicate: Option<LevelColumn<u64>>,
     /// The normalised (trimmed, lower-cased) symbol of every symbol of the plan's interner.
     pub normalised: Vec<Sym>,
-    /// The number of rows, which is the number of evaluations.
+    /// The number of evaluations: the product of `radices`.
     pub len: usize,
 }
 

@@ -106,6 +106,23 @@ struct Columns {
     evaluation_replicate: Option<usize>,
 }
 
+impl Columns {
+    /// Every stage column.
+    fn all(&self) -> impl Iterator<Item = usize> + '_ {
+        let required = [
+            self.combo,
+            self.draft_template,
+            self.draft_llm,
+            self.essay_template,
+            self.essay_llm,
+            self.evaluation_template,
+            self.evaluation_llm,
+        ];
+        let replicates = [self.draft_replicate, self.essay_replicate, self.evaluation_replicate];
+        required.into_iter().chain(replicates.into_iter().flatten())
+    }
+}
+
 /// Maps each symbol to the symbol of its normalised (trimmed, lower-cased) text, interning the
 /// normalised forms, so keys compare as the generation ID signature does.
 fn normaliser(interner: &mut Interner) -> Vec<Sym> {
@@ -131,12 +148,36 @@ pub fn build_with_evaluation_index(design: &Design, progress: impl FnMut(u128)) 
     build_plan(design, progress, false)
 }
 
-/// Whether every design row is a distinct evaluation, so that the evaluation index (the largest
-/// table of the plan) can be skipped. True when the rows differ in some stage column (distinct
-/// counts over the factors, without the product) and the keys cannot merge distinct values:
-/// normalising the text columns' values and parsing the replicate columns' values is one-to-one.
-/// Then two rows with one evaluation key would have equal stage columns, which the counts rule out.
-fn rows_are_distinct_evaluations(design: &Design, columns: &Columns, norm: &[Sym], replicates: &[Option<u64>]) -> bool {
+/// Which factors feed a stage column: the others (design axes no stage field reads) only repeat
+/// the rows, and with them every evaluation.
+fn stage_factors(design: &Design, columns: &Columns) -> Vec<bool> {
+    let mut feeds = vec![false; design.factors.len()];
+    for column in columns.all() {
+        feeds[design.column_sources[column].0] = true;
+    }
+    feeds
+}
+
+/// The number of combinations of the stage factors' levels (saturating).
+fn stage_rows(design: &Design, stage_factors: &[bool]) -> u128 {
+    let levels = design.factors.iter().zip(stage_factors).filter(|(_, &feeds)| feeds);
+    levels.fold(1u128, |acc, (f, _)| acc.saturating_mul(f.len() as u128))
+}
+
+/// Whether every combination of the stage factors' levels is a distinct evaluation, so that the
+/// evaluation index (the largest table of the plan) can be skipped. True when those combinations
+/// differ in some stage column (distinct counts over the factors, without the product) and the
+/// keys cannot merge distinct values: normalising the text columns' values and parsing the
+/// replicate columns' values is one-to-one. Then two combinations with one evaluation key would
+/// have equal stage columns, which the counts rule out. Rows that differ only in the other
+/// factors repeat an evaluation; its first row is the one where those factors are at level 0.
+fn rows_are_distinct_evaluations(
+    design: &Design,
+    columns: &Columns,
+    stage_rows: u128,
+    norm: &[Sym],
+    replicates: &[Option<u64>],
+) -> bool {
     let text = [
         columns.combo,
         columns.draft_template,
@@ -148,7 +189,7 @@ fn rows_are_distinct_evaluations(design: &Design, columns: &Columns, norm: &[Sym
     ];
     let replicate = [columns.draft_replicate, columns.essay_replicate, columns.evaluation_replicate];
     let names: Vec<&str> = text.iter().chain(replicate.iter().flatten()).map(|&c| design.columns[c].as_str()).collect();
-    if design.distinct_count(&names) != design.row_count() {
+    if design.distinct_count(&names) != stage_rows {
         return false;
     }
     let mut raw_of_normalised: HashMap<Sym, Sym> = HashMap::default();
@@ -316,12 +357,14 @@ fn build_plan(design: &Design, progress: impl FnMut(u128), may_stream: bool) -> 
         evaluation_replicate: evaluation.replicate,
     };
     let grouping = Grouping::new(design);
+    let stage_factors = stage_factors(design, &columns);
+    let stage_rows = stage_rows(design, &stage_factors);
     let streams = may_stream
         && design.row_count() > 0
-        && usize::try_from(design.row_count()).is_ok()
-        && rows_are_distinct_evaluations(design, &columns, &grouping.norm, &grouping.replicates);
+        && usize::try_from(stage_rows).is_ok()
+        && rows_are_distinct_evaluations(design, &columns, stage_rows, &grouping.norm, &grouping.replicates);
     if streams {
-        build_streamed(design, &columns, grouping, progress)
+        build_streamed(design, &columns, &stage_factors, grouping, progress)
     } else {
         build_indexed(design, &columns, grouping, progress)
     }
@@ -389,6 +432,7 @@ fn build_indexed(
 fn build_streamed(
     design: &Design,
     columns: &Columns,
+    stage_factors: &[bool],
     mut grouping: Grouping<'_>,
     mut progress: impl FnMut(u128),
 ) -> Result<Plan, PlanError> {
@@ -444,15 +488,19 @@ fn build_streamed(
         factor: design.column_sources[column].0,
         values: column_levels(design, column).map(|v| grouping.replicates[v.0 as usize].unwrap_or(1)).collect(),
     });
+    // A factor that feeds no stage column stays at level 0: its other levels repeat evaluations.
+    let radices: Vec<usize> =
+        design.factors.iter().zip(stage_factors).map(|(f, &feeds)| if feeds { f.len() } else { 1 }).collect();
+    let len = radices.iter().product();
     plan.evaluations = Evaluations::Streamed(EvaluationStream {
-        radices: design.factors.iter().map(|f| f.len()).collect(),
+        radices,
         essay_strides,
         essay_of,
         template: level_column(columns.evaluation_template),
         llm: level_column(columns.evaluation_llm),
         replicate,
         normalised: grouping.norm,
-        len: rows as usize,
+        len,
     });
     plan.interner = grouping.interner;
     Ok(plan)

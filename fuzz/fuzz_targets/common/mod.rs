@@ -177,6 +177,35 @@ fn check_repeatable(p: &Project, diagnostics: &[Diagnostic], count: Option<dslc_
     assert_eq!(count, *counts(&edited, edited_spec), "counts after edits differ from fresh counts");
 }
 
+/// The plan `dslc compile` builds (streamed when the design proves its evaluations distinct)
+/// equals the one built by visiting every row through the evaluation index, and the one-pass
+/// parallel writer writes what the serial single-file writers write.
+fn check_plan(design: &Design) {
+    use dslc_compile::{lower, plan};
+    let built = plan::build(design, |_| {});
+    let indexed = plan::build_with_evaluation_index(design, |_| {});
+    let (built, indexed) = match (built, indexed) {
+        (Ok(built), Ok(indexed)) => (built, indexed),
+        (built, indexed) => {
+            assert_eq!(built.err(), indexed.err(), "plan::build and the indexed plan fail differently");
+            return;
+        }
+    };
+    assert_eq!(built.drafts, indexed.drafts, "streamed and indexed plans have other drafts");
+    assert_eq!(built.essays, indexed.essays, "streamed and indexed plans have other essays");
+    let evaluations = |plan: &plan::Plan| plan.evaluations().collect::<Vec<_>>();
+    assert_eq!(evaluations(&built), evaluations(&indexed), "streamed and indexed plans have other evaluations");
+    let single = |plan: &plan::Plan| {
+        let (mut membership, mut stage_manifest) = (Vec::new(), Vec::new());
+        lower::write_membership(plan, "fuzz", true, None, &mut membership).unwrap();
+        lower::write_stage_manifest(plan, "fuzz", None, &mut stage_manifest).unwrap();
+        (membership, stage_manifest)
+    };
+    let (mut membership, mut stage_manifest) = (Vec::new(), Vec::new());
+    lower::write_both_in_jobs(&built, "fuzz", true, None, (&mut membership, &mut stage_manifest), 2, 7).unwrap();
+    assert!((membership, stage_manifest) == single(&indexed), "the parallel writer differs from the serial writers");
+}
+
 /// Streams a small design and compares it with the counts and the reference evaluation.
 fn check_design(design: &Design, count: dslc_db::Counts, p: &Project) {
     let unique: HashSet<&String> = design.columns.iter().collect();
@@ -207,6 +236,7 @@ fn check_design(design: &Design, count: dslc_db::Counts, p: &Project) {
             assert_eq!(count.drafts, Some(distinct(&draft)), "draft count differs from the rows");
             assert_eq!(count.essays, Some(distinct(&essay)), "essay count differs from the rows");
             assert_eq!(count.evaluations, Some(distinct(&evaluation)), "evaluation count differs from the rows");
+            check_plan(design);
         }
         Mode::EvaluateOnly => {
             let gen = [Field::EssayGenId];
