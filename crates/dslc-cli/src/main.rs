@@ -6,6 +6,18 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process, as `MIMALLOC_ALLOW_THP=0` would. mimalloc
+/// asks for them on its arenas, and each 2 MB page counts whole in the resident memory however
+/// little of it is used: a 1M-row compile peaked at 60 MB with them and 23 MB without, at the
+/// same speed (docs/performance.md).
+fn without_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only changes this process's paging.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 mod check;
 mod cohorts;
 mod color;
@@ -103,6 +115,7 @@ pub struct ReportArgs {
 }
 
 fn main() -> ExitCode {
+    without_transparent_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -215,4 +228,16 @@ pub fn absolute(path: &std::path::Path) -> PathBuf {
 /// (`color::decide`).
 pub fn use_color(is_terminal: bool) -> bool {
     color::enabled(is_terminal)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn transparent_huge_pages_are_turned_off() {
+        super::without_transparent_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE takes no pointer and reports the flag as its result.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
+    }
 }
