@@ -354,6 +354,13 @@ pub(crate) fn run(args: &CompileArgs) -> i32 {
         store_note.push_str(&format!("; {}", by_stage.join(", ")));
     }
     if human {
+        // Listed in the documented order, whatever order the commit renamed them in.
+        let rank = |p: &PathBuf| {
+            let order = ["membership.csv", "manifest.json", "stage_manifest.json"];
+            order.iter().position(|name| p.file_name().is_some_and(|n| n == *name)).unwrap_or(order.len())
+        };
+        let mut paths = paths;
+        paths.sort_by_key(rank);
         let shown: Vec<String> = paths.iter().map(|p| renderer.display_path(&absolute(p))).collect();
         let counts = match &plan {
             Some(plan) => format!(

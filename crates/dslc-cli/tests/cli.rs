@@ -268,6 +268,10 @@ fn compile_membership_writes_the_three_files() {
     assert_eq!(stage_manifest.as_object().unwrap().len(), 16 + 32 + 128);
     assert!(!out.path().join("rows.csv").exists());
     assert!(stderr(&output).contains("compiled pilot-2026-01: 128 rows → 16 drafts, 32 essays, 128 evaluations"));
+    // The files are named in the documented order, not in the order they were committed.
+    let dir = out.path().display();
+    let wrote = format!("wrote {dir}/membership.csv, {dir}/manifest.json, {dir}/stage_manifest.json\n");
+    assert!(stderr(&output).ends_with(&wrote), "{}", stderr(&output));
 
     // The same inputs give byte-identical outputs.
     let again = tempfile::tempdir().unwrap();
