@@ -349,3 +349,53 @@ fn parallel_lowering_gives_the_serial_bytes() {
         }
     }
 }
+
+/// A writer that fails once it has taken `left` bytes, as a full disk would.
+struct FailingAfter {
+    left: usize,
+}
+
+impl Write for FailingAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.left {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A write that fails midway stops the parallel writer with that error: the workers stop too,
+/// and nothing hangs, whichever file fails and however many threads there are.
+#[test]
+fn a_failed_write_stops_the_parallel_writer_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        "cohort fail\naxis combo_id = 1..20\naxis draft_template = 1..5\naxis draft_llm = [m]\naxis essay_llm = [m]\n\
+                axis essay_template = 1..4\naxis evaluation_template = 1..10\naxis evaluation_llm = 1..10\n";
+    let (db, spec) = design_of(dir.path(), "fail.cohort", text);
+    let plan = plan::build(&dslc_db::analyze(&db, spec).design, |_| {}).unwrap();
+    assert_eq!(plan.evaluations.len(), 40_000);
+    for threads in [1, 2, 5] {
+        for fail_membership in [true, false] {
+            let (mut membership, mut stage_manifest) = (FailingAfter { left: 1 << 30 }, FailingAfter { left: 1 << 30 });
+            let failing = if fail_membership { &mut membership } else { &mut stage_manifest };
+            failing.left = 200_000;
+            let result = lower::write_both_in_jobs(
+                &plan,
+                "fail",
+                false,
+                None,
+                (&mut membership, &mut stage_manifest),
+                threads,
+                500,
+            );
+            let error = result.expect_err("the write must fail");
+            assert_eq!(error.to_string(), "disk full", "{threads} threads");
+        }
+    }
+}
