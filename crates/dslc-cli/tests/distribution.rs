@@ -277,6 +277,19 @@ fn a_terminal_is_coloured_unless_term_is_dumb_or_no_color_is_set() {
     assert!(no_color.contains("error[") && !no_color.contains(ESCAPE), "{no_color}");
 }
 
+/// Runs `dslc ARGS` in `dir` on a pseudo-terminal (util-linux `script`) and returns what it showed.
+fn dslc_on_a_terminal(dir: &std::path::Path, args: &str) -> String {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_dslc"));
+    let output = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env("TERM", "xterm")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    text(&output.stdout)
+}
+
 #[test]
 fn progress_on_a_terminal_covers_writing_the_outputs() {
     if !has_program("script") {
@@ -287,15 +300,7 @@ fn progress_on_a_terminal_covers_writing_the_outputs() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("spec.cohort"), "cohort big\naxis a = 1..100\naxis b = 1..100\naxis c = 1..100\n")
         .unwrap();
-    let command = format!("{} compile spec.cohort --emit rows --out out", env!("CARGO_BIN_EXE_dslc"));
-    let output = StdCommand::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(dir.path())
-        .env("TERM", "xterm")
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    let shown = text(&output.stdout);
+    let shown = dslc_on_a_terminal(dir.path(), "compile spec.cohort --emit rows --out out");
     // The line ends at the size of what was written.
     let size = std::fs::metadata(dir.path().join("out/rows.csv")).unwrap().len();
     let megabytes = format!("{:.1} MB", size as f64 / 1e6);
@@ -317,15 +322,7 @@ fn progress_on_a_terminal_covers_writing_the_outputs() {
                 axis essay_llm = [m]\naxis essay_template = 1..10\naxis evaluation_template = 1..10\n\
                 axis evaluation_llm = 1..10\n";
     std::fs::write(dir.path().join("plan.cohort"), spec).unwrap();
-    let command = format!("{} compile plan.cohort --out plan", env!("CARGO_BIN_EXE_dslc"));
-    let output = StdCommand::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(dir.path())
-        .env("TERM", "xterm")
-        .env_remove("CI")
-        .output()
-        .unwrap();
-    let shown = text(&output.stdout);
+    let shown = dslc_on_a_terminal(dir.path(), "compile plan.cohort --out plan");
     let size: u64 = ["membership.csv", "stage_manifest.json", "manifest.json"]
         .iter()
         .map(|name| std::fs::metadata(dir.path().join("plan").join(name)).unwrap().len())
